@@ -1,0 +1,227 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsConfig, ClusterConfig } from "../config/load";
+import { FARGATE_LOGGING_NAMESPACE } from "../naming";
+import { corednsConfiguration } from "./coredns";
+import { planFargateProfiles } from "./fargate";
+import {
+    FARGATE_LOGGING_CONFIGMAP,
+    containerLogGroupName,
+    controlPlaneLogGroupName,
+    fargateLoggingData,
+} from "./logging";
+import {
+    adminAccessEntries,
+    clusterAdminAccessPolicyArn,
+    fargateLoggingPolicy,
+    fargatePodExecutionPolicyArn,
+    podExecutionTrustPolicy,
+} from "./policies";
+
+export interface ClusterArgs {
+    /** The cluster slice of the stack config. Required. */
+    readonly config: ClusterConfig;
+    /** Region, profile and role of the stack's account; the kubeconfig authenticates with the same. Required. */
+    readonly aws: AwsConfig;
+    /** Protect the secrets key, log groups and the cluster itself from deletion. Required. */
+    readonly protect: boolean;
+    /** VPC of the cluster. Required. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Subnets of the control plane's ENIs and of every Fargate pod. Required. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Subnets for internet-facing load balancers. Defaults to none. */
+    readonly publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Resources that must exist before any pod starts (the NAT routes Fargate pulls images through).
+     * CoreDNS, created inside the EKS cluster component, waits for them. Defaults to none.
+     */
+    readonly egress?: readonly pulumi.Resource[];
+}
+
+/** `aws eks update-kubeconfig` for this stack's account: what a user runs to reach the cluster. */
+export function kubeconfigCommand(clusterName: string, awsConfig: AwsConfig): string {
+    return [
+        `aws eks update-kubeconfig --region ${awsConfig.region} --name ${clusterName}`,
+        awsConfig.profile ? ` --profile ${awsConfig.profile}` : "",
+        awsConfig.assumeRoleArn ? ` --role-arn ${awsConfig.assumeRoleArn}` : "",
+    ].join("");
+}
+
+/**
+ * An EKS cluster that runs only on Fargate: no node group, API authentication with access entries,
+ * IRSA through an OIDC provider (EKS Pod Identity does not work on Fargate), Secrets encrypted with
+ * a rotating KMS key, control-plane and container logs in CloudWatch with set retention.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    /** Kubeconfig (a secret), authenticating through `aws eks get-token`. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    /** Kubernetes provider for everything the program creates in the cluster. */
+    public readonly provider: k8s.Provider;
+    public readonly oidcProviderArn: pulumi.Output<string>;
+    /** OIDC issuer without `https://`, as IRSA trust conditions use it. */
+    public readonly oidcIssuer: pulumi.Output<string>;
+    /**
+     * The security group EKS creates and attaches to every Fargate pod: the one database and file
+     * system ingress rules must reference (platform-checklist 1.5).
+     */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    public readonly podExecutionRoleArn: pulumi.Output<string>;
+    /**
+     * What any workload must be created after: network egress, the Fargate profiles, CoreDNS and the
+     * Fargate logging configuration.
+     */
+    public readonly workloadDependencies: readonly pulumi.Resource[];
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cluster:Cluster", name, {}, opts);
+        const cfg = args.config;
+        const stateful = { parent: this, protect: args.protect };
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+        const secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${cfg.name}`,
+                enableKeyRotation: true,
+                // A deleted key makes every Secret unreadable: keep the longest window where protected.
+                deletionWindowInDays: args.protect ? 30 : 7,
+            },
+            stateful,
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${cfg.name}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+
+        // EKS writes to this group once logging is on; created first so its retention is ours.
+        const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            { name: controlPlaneLogGroupName(cfg.name), retentionInDays: cfg.logRetentionDays },
+            stateful,
+        );
+        const containerLogs = new aws.cloudwatch.LogGroup(
+            `${name}-container-logs`,
+            { name: containerLogGroupName(cfg.name), retentionInDays: cfg.logRetentionDays },
+            stateful,
+        );
+
+        const podExecutionRole = new aws.iam.Role(
+            `${name}-pod-execution`,
+            {
+                description: `Fargate pod execution role of EKS cluster ${cfg.name}`,
+                assumeRolePolicy: pulumi
+                    .all([partition, accountId])
+                    .apply(([p, account]) =>
+                        JSON.stringify(podExecutionTrustPolicy({ partition: p, region: args.aws.region, accountId: account }, cfg.name)),
+                    ),
+            },
+            { parent: this },
+        );
+        const podExecutionPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-pod-execution`,
+            { role: podExecutionRole.name, policyArn: partition.apply(fargatePodExecutionPolicyArn) },
+            { parent: this },
+        );
+        const podLoggingPolicy = new aws.iam.RolePolicy(
+            `${name}-pod-execution-logs`,
+            { role: podExecutionRole.name, policy: containerLogs.arn.apply((arn) => JSON.stringify(fargateLoggingPolicy(arn))) },
+            { parent: this },
+        );
+
+        const [primaryProfile, ...extraProfiles] = planFargateProfiles(cfg.extraFargateNamespaces);
+        const toSelectors = (namespaces: readonly string[]) => namespaces.map((namespace) => ({ namespace }));
+
+        const cluster = new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: cfg.name,
+                version: cfg.version,
+                // EKS defaults to EXTENDED, billed extra once standard support ends.
+                upgradePolicy: { supportType: cfg.supportType },
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                publicSubnetIds: args.publicSubnetIds,
+                endpointPublicAccess: cfg.endpointPublicAccess,
+                endpointPrivateAccess: cfg.endpointPrivateAccess,
+                publicAccessCidrs: cfg.endpointPublicAccess ? [...cfg.publicAccessCidrs] : undefined,
+                // CONFIG_MAP mode loses the pod execution role's mapping on role-mapping changes
+                // (pulumi-eks#807); access entries are managed by the EKS API instead.
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: adminAccessEntries(cfg.adminArns, partition.apply(clusterAdminAccessPolicyArn)),
+                createOidcProvider: true,
+                encryptionConfigKeyArn: secretsKey.arn,
+                enabledClusterLogTypes: [...cfg.logTypes],
+                fargate: {
+                    selectors: toSelectors(primaryProfile.namespaces),
+                    subnetIds: args.privateSubnetIds,
+                    podExecutionRoleArn: podExecutionRole.arn,
+                },
+                // Fargate only: no node group, no instance role, and none of pulumi-eks' own
+                // security groups (pods get the EKS-created cluster security group).
+                skipDefaultNodeGroup: true,
+                createInstanceRole: false,
+                skipDefaultSecurityGroups: true,
+                corednsAddonOptions: { configurationValues: corednsConfiguration() },
+                deletionProtection: args.protect,
+                providerCredentialOpts: {
+                    profileName: args.aws.profile,
+                    roleArn: args.aws.assumeRoleArn,
+                },
+            },
+            {
+                parent: this,
+                dependsOn: [controlPlaneLogs, podExecutionPolicy, podLoggingPolicy, ...(args.egress ?? [])],
+            },
+        );
+
+        // EKS creates or deletes one Fargate profile at a time per cluster (ResourceInUseException):
+        // each extra profile waits for the one before it.
+        let previous: pulumi.Resource = cluster;
+        const profiles = extraProfiles.map((plan) => {
+            previous = new aws.eks.FargateProfile(
+                `${name}-fargate-${plan.role}`,
+                {
+                    clusterName: cluster.eksCluster.name,
+                    podExecutionRoleArn: podExecutionRole.arn,
+                    subnetIds: args.privateSubnetIds,
+                    selectors: toSelectors(plan.namespaces),
+                },
+                { parent: this, dependsOn: [previous] },
+            );
+            return previous;
+        });
+
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson }, { parent: this });
+
+        const loggingNamespace = new k8s.core.v1.Namespace(
+            `${name}-${FARGATE_LOGGING_NAMESPACE}`,
+            { metadata: { name: FARGATE_LOGGING_NAMESPACE, labels: { "aws-observability": "enabled" } } },
+            { parent: this, provider: this.provider },
+        );
+        const loggingConfig = new k8s.core.v1.ConfigMap(
+            `${name}-${FARGATE_LOGGING_CONFIGMAP}`,
+            {
+                metadata: { name: FARGATE_LOGGING_CONFIGMAP, namespace: loggingNamespace.metadata.name },
+                data: fargateLoggingData(args.aws.region, containerLogGroupName(cfg.name)),
+            },
+            { parent: this, provider: this.provider },
+        );
+
+        this.clusterName = cluster.eksCluster.name;
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.oidcProviderArn = cluster.oidcProviderArn;
+        this.oidcIssuer = cluster.oidcIssuer;
+        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.podExecutionRoleArn = podExecutionRole.arn;
+        this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...(args.egress ?? [])];
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuer: this.oidcIssuer,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            podExecutionRoleArn: this.podExecutionRoleArn,
+        });
+    }
+}

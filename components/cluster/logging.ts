@@ -1,0 +1,65 @@
+/**
+ * Fargate logging: Fargate runs Fluent Bit for every pod and reads its configuration from the
+ * ConfigMap `aws-logging` in the namespace `aws-observability`.
+ * https://docs.aws.amazon.com/eks/latest/userguide/fargate-logging.html
+ */
+
+/** Name EKS itself uses for control-plane logs; creating it first lets us set its retention. */
+export function controlPlaneLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/cluster`;
+}
+
+/** Log group of the containers' stdout/stderr. */
+export function containerLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/containers`;
+}
+
+export const FARGATE_LOGGING_CONFIGMAP = "aws-logging";
+
+/** Fargate rejects an aws-logging ConfigMap whose data exceeds 5300 characters. */
+export const FARGATE_LOGGING_MAX_CHARS = 5300;
+
+/**
+ * Data of the aws-logging ConfigMap: Kubernetes metadata on every record, shipped to one log group
+ * that the program owns (auto_create_group off), one stream per pod and container.
+ */
+export function fargateLoggingData(region: string, logGroupName: string): Record<string, string> {
+    return {
+        // Fargate's own Fluent Bit process logs would go to a group it creates; keep them off.
+        flb_log_cw: "false",
+        "filters.conf": [
+            "[FILTER]",
+            "    Name parser",
+            "    Match *",
+            "    Key_name log",
+            "    Parser crio",
+            "[FILTER]",
+            "    Name kubernetes",
+            "    Match kube.*",
+            "    Merge_Log On",
+            "    Keep_Log Off",
+            "    Buffer_Size 0",
+            "    Kube_Meta_Cache_TTL 300s",
+            "",
+        ].join("\n"),
+        "output.conf": [
+            "[OUTPUT]",
+            "    Name cloudwatch_logs",
+            "    Match kube.*",
+            `    region ${region}`,
+            `    log_group_name ${logGroupName}`,
+            "    log_stream_prefix fargate-", // the stream name then ends with the tag: pod, namespace and container
+            "    auto_create_group false",
+            "",
+        ].join("\n"),
+        "parsers.conf": [
+            "[PARSER]",
+            "    Name crio",
+            "    Format Regex",
+            "    Regex ^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>P|F) (?<log>.*)$",
+            "    Time_Key time",
+            "    Time_Format %Y-%m-%dT%H:%M:%S.%L%z",
+            "",
+        ].join("\n"),
+    };
+}

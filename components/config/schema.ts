@@ -1,0 +1,147 @@
+/**
+ * Every stack config key of the project, written once: its Pulumi type, default and description.
+ * `Pulumi.yaml`'s `config:` block and the README's config table are checked against this table by
+ * `test/config-docs.test.ts`; the loader (`load.ts`) validates values and builds the typed config.
+ */
+
+/** The config types Pulumi's project `config:` block can declare. */
+export type ConfigType = "string" | "integer" | "boolean" | "array";
+
+export interface KeySpec {
+    readonly type: ConfigType;
+    /** Omitted: the key is required in every stack file. */
+    readonly default?: string | number | boolean | readonly string[];
+    readonly description: string;
+}
+
+/** Control-plane log types EKS accepts. https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html */
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const NAT_STRATEGIES = ["single", "perAz"] as const;
+export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
+
+export const CONFIG_SCHEMA = {
+    region: {
+        type: "string",
+        description: "AWS region of every resource, e.g. ap-northeast-1.",
+    },
+    awsProfile: {
+        type: "string",
+        default: "",
+        description:
+            "Named AWS CLI profile for this stack's account, used by the AWS provider and the kubeconfig. Empty: the default credential chain.",
+    },
+    assumeRoleArn: {
+        type: "string",
+        default: "",
+        description:
+            "IAM role to assume in this stack's account (provider and kubeconfig), e.g. arn:aws:iam::123456789012:role/platform-deployer. Empty: none.",
+    },
+    allowedAccountIds: {
+        type: "array",
+        default: [],
+        description:
+            "12-digit AWS account ids this stack may deploy to; the provider refuses any other account. Empty: no check (set it in prd).",
+    },
+    vpcCidr: {
+        type: "string",
+        default: "10.0.0.0/16",
+        description: "CIDR of the VPC the program creates (/16 to /20). Ignored with existingVpcId.",
+    },
+    azCount: {
+        type: "integer",
+        default: 2,
+        description: "Availability zones to spread subnets over (2 to 4). Ignored with existingVpcId.",
+    },
+    natGateways: {
+        type: "string",
+        default: "single",
+        description:
+            "NAT strategy: 'single' (one shared NAT gateway, cheap, one AZ's outage cuts egress) or 'perAz' (one per AZ). Ignored with existingVpcId.",
+    },
+    existingVpcId: {
+        type: "string",
+        default: "",
+        description:
+            "Adopt this VPC (vpc-...) instead of creating one. Its subnets need egress (NAT) and the ELB role tags. Empty: create a VPC.",
+    },
+    existingPrivateSubnetIds: {
+        type: "array",
+        default: [],
+        description: "With existingVpcId: private subnets (at least 2 AZs) for the cluster and Fargate pods.",
+    },
+    existingPublicSubnetIds: {
+        type: "array",
+        default: [],
+        description: "With existingVpcId: public subnets for internet-facing load balancers (none, or at least 2).",
+    },
+    clusterName: {
+        type: "string",
+        default: "",
+        description:
+            "EKS cluster name (letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters). Empty: <project>-<stack>.",
+    },
+    kubernetesVersion: {
+        type: "string",
+        default: "1.34",
+        description: "EKS Kubernetes version (major.minor), e.g. 1.34.",
+    },
+    clusterSupportType: {
+        type: "string",
+        default: "STANDARD",
+        description:
+            "EKS upgrade policy: STANDARD (auto-upgraded at end of standard support) or EXTENDED (extended support, billed extra).",
+    },
+    endpointPublicAccess: {
+        type: "boolean",
+        default: true,
+        description: "Whether the Kubernetes API has a public endpoint (restricted to publicAccessCidrs).",
+    },
+    publicAccessCidrs: {
+        type: "array",
+        default: [],
+        description:
+            "CIDRs allowed to reach the public endpoint (at most 40). Required when endpointPublicAccess is true; 0.0.0.0/0 opens it to all.",
+    },
+    endpointPrivateAccess: {
+        type: "boolean",
+        default: true,
+        description:
+            "Whether the API is reachable inside the VPC. Must be true unless the public endpoint is open to 0.0.0.0/0.",
+    },
+    clusterAdminArns: {
+        type: "array",
+        default: [],
+        description:
+            "IAM role/user ARNs granted cluster-admin through EKS access entries. Do not list the identity that runs pulumi up: it is the cluster creator and already admin.",
+    },
+    clusterLogTypes: {
+        type: "array",
+        default: ["api", "audit", "authenticator"],
+        description: "Control-plane log types sent to CloudWatch: api, audit, authenticator, controllerManager, scheduler.",
+    },
+    logRetentionDays: {
+        type: "integer",
+        default: 30,
+        description: "Retention of the control-plane and Fargate container log groups, in days (a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, ...).",
+    },
+    extraFargateNamespaces: {
+        type: "array",
+        default: [],
+        description:
+            "Namespaces (wildcards * and ?) to run on Fargate besides kube-system, argocd, platform-* and app-*; they get profiles of their own.",
+    },
+    protectStatefulResources: {
+        type: "boolean",
+        default: true,
+        description:
+            "Protect stateful resources (KMS keys, log groups, cluster, later the database, file system and registries) from deletion. false only for throwaway stacks.",
+    },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;

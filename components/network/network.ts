@@ -1,0 +1,156 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkConfig } from "../config/load";
+import { subnetLayout } from "./cidr";
+
+/** Tags the AWS Load Balancer Controller uses to discover subnets. https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/ */
+export const PUBLIC_ELB_TAG = "kubernetes.io/role/elb";
+export const INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb";
+
+export interface NetworkArgs {
+    /** The network slice of the stack config: a VPC to create, or an existing one to adopt. Required. */
+    readonly config: NetworkConfig;
+    /** EKS cluster name, written into the `kubernetes.io/cluster/<name>` subnet tag. Required. */
+    readonly clusterName: string;
+}
+
+/** Which NAT gateway (by AZ index) each private subnet's default route uses. */
+export function natGatewayIndexes(strategy: "single" | "perAz", azCount: number): number[] {
+    return [...Array(azCount).keys()].map((i) => (strategy === "perAz" ? i : 0));
+}
+
+/**
+ * The VPC the cluster runs in: public subnets (NAT gateways, internet-facing load balancers) and
+ * private subnets (the cluster and every Fargate pod) across `azCount` AZs. With an existing VPC it
+ * creates nothing and passes the configured ids through.
+ */
+export class Network extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /**
+     * What workloads need before they start: the private subnets' default routes through NAT, since
+     * Fargate pods pull images over them. Empty for an existing VPC, whose egress is its owner's.
+     */
+    public readonly egress: readonly pulumi.Resource[];
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:Network", name, {}, opts);
+        const config = args.config;
+
+        if (config.kind === "existing") {
+            const vpc = aws.ec2.getVpcOutput({ id: config.vpcId }, { parent: this });
+            // Fargate needs DNS hostnames and resolution in the VPC (EKS Fargate requirements).
+            this.vpcId = vpc.apply((v) => {
+                if (!v.enableDnsHostnames || !v.enableDnsSupport) {
+                    throw new Error(`existingVpcId: VPC ${v.id} must have DNS hostnames and DNS resolution enabled for Fargate`);
+                }
+                return v.id;
+            });
+            this.privateSubnetIds = pulumi.output([...config.privateSubnetIds]);
+            this.publicSubnetIds = pulumi.output([...config.publicSubnetIds]);
+            this.egress = [];
+            this.registerOutputs({ vpcId: this.vpcId });
+            return;
+        }
+
+        const layout = subnetLayout(config.cidr, config.azCount);
+        const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
+        // Opt-in zones (Local/Wavelength) cannot host EKS subnets; AZ names differ per account, so
+        // they are looked up, and subnets are named by index (az1, az2...), which is stable.
+        const zones = aws.getAvailabilityZonesOutput(
+            { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+            { parent: this },
+        );
+        const zoneName = (i: number) =>
+            zones.names.apply((names) => {
+                if (names.length < config.azCount) {
+                    throw new Error(`azCount: the region has ${names.length} usable AZs, fewer than ${config.azCount}`);
+                }
+                return names[i];
+            });
+
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: config.cidr,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: name },
+            },
+            { parent: this },
+        );
+        const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, { parent: this });
+        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, { parent: this });
+        new aws.ec2.Route(
+            `${name}-public-default`,
+            { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+            { parent: this },
+        );
+
+        const publicSubnets = layout.public.map((cidrBlock, i) => {
+            const az = `az${i + 1}`;
+            const subnet = new aws.ec2.Subnet(
+                `${name}-public-${az}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock,
+                    availabilityZone: zoneName(i),
+                    tags: { Name: `${name}-public-${az}`, [PUBLIC_ELB_TAG]: "1", ...clusterTag },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-public-${az}`,
+                { subnetId: subnet.id, routeTableId: publicRoutes.id },
+                { parent: this },
+            );
+            return subnet;
+        });
+
+        const natIndexes = natGatewayIndexes(config.natGateways, config.azCount);
+        const natGateways = [...new Set(natIndexes)].map((i) => {
+            const az = `az${i + 1}`;
+            const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [igw] });
+            return new aws.ec2.NatGateway(
+                `${name}-nat-${az}`,
+                { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `${name}-nat-${az}` } },
+                // A NAT gateway only forwards once the VPC has its internet gateway.
+                { parent: this, dependsOn: [igw] },
+            );
+        });
+
+        const egress: pulumi.Resource[] = [];
+        const privateSubnets = layout.private.map((cidrBlock, i) => {
+            const az = `az${i + 1}`;
+            const subnet = new aws.ec2.Subnet(
+                `${name}-private-${az}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock,
+                    availabilityZone: zoneName(i),
+                    tags: { Name: `${name}-private-${az}`, [INTERNAL_ELB_TAG]: "1", ...clusterTag },
+                },
+                { parent: this },
+            );
+            // One route table per AZ whatever the NAT strategy, so switching single <-> perAz only
+            // changes routes, never the tables or associations.
+            const table = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, tags: { Name: `${name}-private-${az}` } }, { parent: this });
+            new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: subnet.id, routeTableId: table.id }, { parent: this });
+            egress.push(
+                new aws.ec2.Route(
+                    `${name}-private-${az}-default`,
+                    { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[natIndexes[i]].id },
+                    { parent: this },
+                ),
+            );
+            return subnet;
+        });
+
+        this.vpcId = vpc.id;
+        this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
+        this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
+        this.egress = egress;
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    }
+}

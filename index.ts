@@ -1,0 +1,44 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
+import { loadConfig } from "./components/config/load";
+import { Network } from "./components/network/network";
+import { awsProviderArgs } from "./components/provider";
+
+/**
+ * The platform. Pulumi calls this default export and publishes what it returns as the stack
+ * outputs; the offline plan and the tests call it the same way on Pulumi's mock runtime.
+ */
+export = async () => {
+    // Validated before anything is registered: a bad stack file fails here with every problem listed.
+    const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack());
+
+    const provider = new aws.Provider("aws", awsProviderArgs(config));
+    const opts = { providers: [provider] };
+
+    const network = new Network("network", { config: config.network, clusterName: config.cluster.name }, opts);
+    const cluster = new Cluster(
+        "cluster",
+        {
+            config: config.cluster,
+            aws: config.aws,
+            protect: config.protect,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            publicSubnetIds: network.publicSubnetIds,
+            egress: network.egress,
+        },
+        opts,
+    );
+
+    return {
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+        kubeconfigCommand: kubeconfigCommand(config.cluster.name, config.aws),
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        publicSubnetIds: network.publicSubnetIds,
+        oidcProviderArn: cluster.oidcProviderArn,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+    };
+};

@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import { InvokeMock, OfflineMocks } from "./mocks";
+import { StackConfig } from "./stack-config";
+
+/** What the plan's JSON holds for each registered resource (format documented in the README). */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent component; undefined for top-level resources. */
+    readonly parent?: string;
+    /** false for components (local or remote), true for resources a provider manages. */
+    readonly custom: boolean;
+    /** URN of the provider resource it uses, when explicit or inherited. */
+    readonly provider?: string;
+    /** Inputs as resolved, with secret values replaced by {@link SECRET_MASK}. */
+    readonly inputs: Record<string, unknown>;
+    /** URNs of everything it waits for: explicit `dependsOn` and the resources its inputs come from. */
+    readonly dependencies: readonly string[];
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+}
+
+export interface PlanResult {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    /** Stack outputs, secrets masked. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export const SECRET_MASK = "[secret]";
+
+/** The Pulumi program: index.ts's default export. */
+export type Program = () => Promise<Record<string, unknown>>;
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every secret the runtime marked (its wire form {sig: secret, value}) with the mask. */
+export function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) return SECRET_MASK;
+        if (obj[SIG_KEY] !== undefined) return obj; // assets, archives, resource references
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+    }
+    return value;
+}
+
+function providerUrn(reference: string): string | undefined {
+    // A provider reference is "<urn>::<id>"; URNs contain "::" themselves.
+    return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
+}
+
+async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(outputs ?? {})) {
+        if (pulumi.Output.isInstance(value)) {
+            const output = value as any;
+            const [plain, secret] = await Promise.all([output.promise(), output.isSecret]);
+            resolved[key] = secret ? SECRET_MASK : plain;
+        } else {
+            resolved[key] = value;
+        }
+    }
+    return resolved;
+}
+
+export interface RunOptions {
+    /** The stack's config as the CLI would pass it. */
+    readonly config: StackConfig;
+    /** Region the mocked account answers for (AZ names, ARNs). */
+    readonly region: string;
+    /** Replacement invoke results, by token. Defaults to none. */
+    readonly invokes?: Record<string, InvokeMock>;
+}
+
+/**
+ * Runs the program on Pulumi's mock runtime, as `pulumi up` would against a fresh account, and
+ * records every registration the program makes. Rejects with the program's own error (for example
+ * a ConfigError) or with every error the run produced.
+ */
+export async function runProgram(program: Program, options: RunOptions): Promise<PlanResult> {
+    const { config } = options;
+    await pulumi.runtime.setMocks(new OfflineMocks(options.region, options.invokes), config.project, config.stack, false);
+    pulumi.runtime.setAllConfig({ ...config.values }, [...config.secretKeys]);
+
+    const resources: RecordedResource[] = [];
+    const errors: Error[] = [];
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: Error | null, resp: any) => void) => {
+        const inputs = maskSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
+        register(req, (err: Error | null, resp: any) => {
+            if (err) {
+                errors.push(err);
+            } else {
+                resources.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: resp.getUrn(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    provider: providerUrn(req.getProvider()),
+                    inputs,
+                    dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                });
+            }
+            callback(err, resp);
+        });
+    };
+    const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", onRejection);
+    try {
+        const outputs = await resolveOutputs(await program());
+        await (pulumi.runtime as any).waitForRPCs();
+        // Let rejected applies surface before judging the run.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (errors.length > 0) {
+            throw new Error(`the program failed:\n${[...new Set(errors.map((e) => `  - ${e.message}`))].join("\n")}`);
+        }
+        return { project: config.project, stack: config.stack, resources, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
