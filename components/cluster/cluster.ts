@@ -129,6 +129,7 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const awsProvider = this.getProvider("aws::");
         const [primaryProfile, ...extraProfiles] = planFargateProfiles(cfg.extraFargateNamespaces);
         const toSelectors = (namespaces: readonly string[]) => namespaces.map((namespace) => ({ namespace }));
 
@@ -171,6 +172,9 @@ export class Cluster extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                // A remote component does not inherit its parent's providers: hand over the AWS one
+                // explicitly, or its resources would go to the default provider's account and region.
+                providers: awsProvider ? { aws: awsProvider } : undefined,
                 dependsOn: [controlPlaneLogs, podExecutionPolicy, podLoggingPolicy, ...(args.egress ?? [])],
             },
         );

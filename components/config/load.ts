@@ -265,14 +265,15 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
     if (cidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
         problems.push(`${k("publicAccessCidrs")}: at most ${MAX_PUBLIC_ACCESS_CIDRS} CIDRs (EKS quota), got ${cidrs.length}`);
     }
-    if (publicAccess === true && cidrs.length === 0) {
+    const cidrsRead = v.publicAccessCidrs !== undefined; // a malformed list is reported once, above
+    if (publicAccess === true && cidrsRead && cidrs.length === 0) {
         problems.push(`${k("publicAccessCidrs")}: must list the CIDRs allowed to reach the public endpoint when ${k("endpointPublicAccess")} is true (${OPEN_TO_ALL} to open it deliberately)`);
     }
     if (publicAccess === false && cidrs.length > 0) {
         problems.push(`${k("publicAccessCidrs")}: must be empty when ${k("endpointPublicAccess")} is false (there is no public endpoint to restrict)`);
     }
     const publicOpenToAll = publicAccess === true && cidrs.includes(OPEN_TO_ALL);
-    if (privateAccess === false && !publicOpenToAll) {
+    if (privateAccess === false && cidrsRead && !publicOpenToAll) {
         // Fargate kubelets reach the API server from the VPC: with a restricted or no public
         // endpoint they need the private one. https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
         problems.push(`${k("endpointPrivateAccess")}: must be true when the public endpoint is disabled or restricted to publicAccessCidrs (pods and kubelets in the VPC reach the API privately)`);

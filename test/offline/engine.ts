@@ -13,6 +13,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** URN of the provider resource it uses, when explicit or inherited. */
     readonly provider?: string;
+    /** Components only: the providers (by package) handed to their children, e.g. remote components. */
+    readonly providers?: Readonly<Record<string, string>>;
     /** Inputs as resolved, with secret values replaced by {@link SECRET_MASK}. */
     readonly inputs: Record<string, unknown>;
     /** URNs of everything it waits for: explicit `dependsOn` and the resources its inputs come from. */
@@ -52,6 +54,11 @@ export function maskSecrets(value: unknown): unknown {
 function providerUrn(reference: string): string | undefined {
     // A provider reference is "<urn>::<id>"; URNs contain "::" themselves.
     return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
+}
+
+function providersOf(req: any): Record<string, string> | undefined {
+    const entries: [string, string][] = req.getProvidersMap().toArray();
+    return entries.length ? Object.fromEntries(entries.map(([pkg, ref]) => [pkg, providerUrn(ref)!])) : undefined;
 }
 
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -104,6 +111,7 @@ export async function runProgram(program: Program, options: RunOptions): Promise
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     provider: providerUrn(req.getProvider()),
+                    providers: providersOf(req),
                     inputs,
                     dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
                     protect: req.getProtect() === true,

@@ -1,0 +1,138 @@
+import { strict as assert } from "assert";
+import { ConfigError, loadConfig } from "../../components/config/load";
+import { readStackConfig } from "../offline/stack-config";
+import { withChanges } from "../support";
+
+const dev = readStackConfig("dev");
+const prd = readStackConfig("prd");
+
+/** Loads dev's config with some keys changed; returns the problems (none when valid). */
+function problemsWith(changes: Record<string, string | undefined>): readonly string[] {
+    try {
+        const config = withChanges(dev, changes);
+        loadConfig(config.values, config.project, "dev");
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+}
+
+const list = (...items: string[]) => JSON.stringify(items);
+const existingVpc = {
+    existingVpcId: "vpc-0123456789abcdef0",
+    existingPrivateSubnetIds: list("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+};
+
+describe("stack config loader", () => {
+    it("loads dev and prd into typed, frozen config", () => {
+        const d = loadConfig(dev.values, dev.project, "dev");
+        const p = loadConfig(prd.values, prd.project, "prd");
+        assert.deepEqual(d.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single" });
+        assert.deepEqual(p.network, { kind: "create", cidr: "10.20.0.0/16", azCount: 3, natGateways: "perAz" });
+        assert.equal(d.cluster.name, "platform-dev");
+        assert.equal(p.protect, true);
+        assert.equal(d.protect, false);
+        assert.deepEqual(p.cluster.logTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+        assert.ok(Object.isFrozen(p) && Object.isFrozen(p.cluster) && Object.isFrozen(p.cluster.adminArns));
+        assert.throws(() => ((p.cluster.adminArns as string[]).push("x")), TypeError);
+    });
+
+    it("applies the schema default of every key a stack leaves out", () => {
+        const config = withChanges(dev, { azCount: undefined, logRetentionDays: undefined, natGateways: undefined, clusterName: undefined });
+        const c = loadConfig(config.values, config.project, "dev");
+        assert.deepEqual(c.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single" });
+        assert.equal(c.cluster.logRetentionDays, 30);
+        assert.equal(c.cluster.name, "platform-dev");
+        assert.equal(c.cluster.supportType, "STANDARD");
+    });
+
+    it("adopts an existing VPC instead of creating one", () => {
+        const config = withChanges(dev, { ...existingVpc, existingPublicSubnetIds: list("subnet-aaaaaaaa", "subnet-bbbbbbbb") });
+        const c = loadConfig(config.values, config.project, "dev");
+        assert.deepEqual(c.network, {
+            kind: "existing",
+            vpcId: "vpc-0123456789abcdef0",
+            privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            publicSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
+        });
+    });
+
+    it("takes an AWS profile and a role to assume for the stack's account", () => {
+        const config = withChanges(dev, { awsProfile: "acme-dev", assumeRoleArn: "arn:aws:iam::111111111111:role/deployer" });
+        const c = loadConfig(config.values, config.project, "dev");
+        assert.deepEqual(c.aws, {
+            region: "ap-northeast-1",
+            profile: "acme-dev",
+            assumeRoleArn: "arn:aws:iam::111111111111:role/deployer",
+            allowedAccountIds: ["111111111111"],
+        });
+    });
+
+    // Each bad config, the one problem it must produce (key and expected form in the message).
+    const corpus: [string, Record<string, string | undefined>, string][] = [
+        ["missing region", { region: undefined }, "platform:region: required"],
+        ["region that is not one", { region: "tokyo" }, 'platform:region: must be an AWS region such as ap-northeast-1 (got "tokyo")'],
+        ["one AZ", { azCount: "1" }, "platform:azCount: must be an integer from 2 to 4 (got 1)"],
+        ["AZ count in words", { azCount: "two" }, 'platform:azCount: must be an integer (got "two")'],
+        ["CIDR with host bits", { vpcCidr: "10.0.0.1/16" }, 'platform:vpcCidr: must be an IPv4 CIDR with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0.1/16")'],
+        ["CIDR that is no address", { vpcCidr: "300.0.0.0/16" }, "platform:vpcCidr: must be an IPv4 CIDR"],
+        ["VPC too small", { vpcCidr: "10.0.0.0/24" }, "platform:vpcCidr: prefix must be /16 to /20 so every AZ gets room for Fargate pods (got /24)"],
+        ["unknown NAT strategy", { natGateways: "two" }, 'platform:natGateways: must be one of single, perAz (got "two")'],
+        ["malformed VPC id", { ...existingVpc, existingVpcId: "vpc-123" }, 'platform:existingVpcId: must be a VPC id such as vpc-0123456789abcdef0 (got "vpc-123")'],
+        ["subnets without a VPC", { existingPrivateSubnetIds: list("subnet-0123456789abcdef0") }, "platform:existingPrivateSubnetIds: only valid together with platform:existingVpcId, which is empty"],
+        ["one private subnet", { ...existingVpc, existingPrivateSubnetIds: list("subnet-0123456789abcdef0") }, "platform:existingPrivateSubnetIds: must list at least 2 private subnets in different AZs when platform:existingVpcId is set (got 1)"],
+        ["one public subnet", { ...existingVpc, existingPublicSubnetIds: list("subnet-aaaaaaaa") }, "platform:existingPublicSubnetIds: must be empty or list at least 2 subnets"],
+        ["subnet both public and private", { ...existingVpc, existingPublicSubnetIds: list("subnet-0123456789abcdef0", "subnet-aaaaaaaa") }, "platform:existingPublicSubnetIds: subnet-0123456789abcdef0 is also listed as private"],
+        ["malformed subnet id", { ...existingVpc, existingPrivateSubnetIds: list("subnet-xyz", "subnet-0123456789abcdef1") }, 'platform:existingPrivateSubnetIds: "subnet-xyz" is not a subnet id such as subnet-0123456789abcdef0'],
+        ["cluster name with spaces", { clusterName: "my cluster" }, "platform:clusterName: must be 1-100 letters, digits, '-' or '_', starting with a letter or digit"],
+        ["cluster name too long", { clusterName: "c".repeat(101) }, "platform:clusterName: must be 1-100 letters"],
+        ["Kubernetes version out of support", { kubernetesVersion: "1.25" }, 'platform:kubernetesVersion: must be a supported EKS version 1.30 or later, as major.minor like 1.34 (got "1.25")'],
+        ["Kubernetes version with a v", { kubernetesVersion: "v1.34" }, "platform:kubernetesVersion: must be a supported EKS version"],
+        ["unknown support type", { clusterSupportType: "LTS" }, 'platform:clusterSupportType: must be one of STANDARD, EXTENDED (got "LTS")'],
+        ["public endpoint without CIDRs", { publicAccessCidrs: list() }, "platform:publicAccessCidrs: must list the CIDRs allowed to reach the public endpoint when platform:endpointPublicAccess is true (0.0.0.0/0 to open it deliberately)"],
+        ["public CIDR with host bits", { publicAccessCidrs: list("203.0.113.7/24") }, 'platform:publicAccessCidrs: "203.0.113.7/24" is not an IPv4 CIDR with no host bits set'],
+        ["too many public CIDRs", { publicAccessCidrs: JSON.stringify([...Array(41).keys()].map((i) => `198.51.${i}.0/24`)) }, "platform:publicAccessCidrs: at most 40 CIDRs (EKS quota), got 41"],
+        ["CIDRs for a disabled public endpoint", { endpointPublicAccess: "false" }, "platform:publicAccessCidrs: must be empty when platform:endpointPublicAccess is false"],
+        ["no private endpoint behind a restricted one", { publicAccessCidrs: list("203.0.113.0/24"), endpointPrivateAccess: "false" }, "platform:endpointPrivateAccess: must be true when the public endpoint is disabled or restricted"],
+        ["admin given as an STS session", { clusterAdminArns: list("arn:aws:sts::111111111111:assumed-role/Admin/alice") }, "platform:clusterAdminArns: \"arn:aws:sts::111111111111:assumed-role/Admin/alice\" is an STS session; give the role ARN"],
+        ["admin that is no ARN", { clusterAdminArns: list("Admin") }, 'platform:clusterAdminArns: "Admin" is not an IAM role or user ARN'],
+        ["admin listed twice", { clusterAdminArns: list("arn:aws:iam::111111111111:role/A", "arn:aws:iam::111111111111:role/A") }, 'platform:clusterAdminArns: "arn:aws:iam::111111111111:role/A" is listed twice'],
+        ["unknown log type", { clusterLogTypes: list("api", "kubelet") }, 'platform:clusterLogTypes: "kubelet" is not one of api, audit, authenticator, controllerManager, scheduler'],
+        ["retention CloudWatch does not offer", { logRetentionDays: "10" }, "platform:logRetentionDays: must be one of 1, 3, 5, 7, 14, 30"],
+        ["Fargate namespace the built-ins cover", { extraFargateNamespaces: list("app-chat") }, 'platform:extraFargateNamespaces: "app-chat" is already covered by the built-in selectors'],
+        ["Fargate namespace with capitals", { extraFargateNamespaces: list("Batch_Jobs") }, 'platform:extraFargateNamespaces: "Batch_Jobs" is not a namespace name'],
+        ["short account id", { allowedAccountIds: list("12345") }, 'platform:allowedAccountIds: "12345" is not a 12-digit AWS account id'],
+        ["role to assume that is no role ARN", { assumeRoleArn: "deployer" }, 'platform:assumeRoleArn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name> (got "deployer")'],
+        ["profile with a space", { awsProfile: "my profile" }, "platform:awsProfile: must be a profile name without spaces or brackets"],
+        ["misspelt key", { azcount: "3" }, "platform:azcount: unknown key"],
+        ["aws: key the program ignores", { "aws:region": "us-east-1" }, "aws:region: not used; set platform:region, platform:awsProfile or platform:assumeRoleArn instead"],
+        ["boolean as yes", { protectStatefulResources: "yes" }, 'platform:protectStatefulResources: must be true or false (got "yes")'],
+        ["list given as a string", { publicAccessCidrs: "0.0.0.0/0" }, 'platform:publicAccessCidrs: must be a YAML list of strings, e.g. [a, b] (got "0.0.0.0/0")'],
+    ];
+
+    for (const [what, changes, message] of corpus) {
+        it(`rejects ${what}`, () => {
+            const problems = problemsWith(changes);
+            assert.equal(problems.length, 1, `expected exactly one problem, got:\n${problems.join("\n")}`);
+            assert.ok(problems[0].startsWith(message), `expected "${message}", got "${problems[0]}"`);
+        });
+    }
+
+    it("reports every problem at once, in one error naming each key", () => {
+        const config = withChanges(dev, { region: "mars", azCount: "9", clusterLogTypes: list("kubelet"), logRetentionDays: "2" });
+        assert.throws(
+            () => loadConfig(config.values, config.project, "dev"),
+            (err: unknown) =>
+                err instanceof ConfigError &&
+                err.problems.length === 4 &&
+                /^Invalid stack configuration \(4 problems\)/.test(err.message) &&
+                ["platform:region", "platform:azCount", "platform:clusterLogTypes", "platform:logRetentionDays"].every((k) => err.message.includes(`  - ${k}: `)),
+        );
+    });
+
+    it("checks a derived cluster name too", () => {
+        const config = withChanges(dev, { clusterName: undefined });
+        assert.throws(() => loadConfig(config.values, "platform", "x".repeat(100)), /derived from <project>-<stack>; set platform:clusterName/);
+    });
+});

@@ -1,0 +1,73 @@
+import { PlanResult, RecordedResource, runProgram } from "./offline/engine";
+import { InvokeMock } from "./offline/mocks";
+import { loadProgram } from "./offline/plan";
+import { StackConfig, readStackConfig } from "./offline/stack-config";
+
+export const STACKS = ["dev", "prd"] as const;
+export type StackName = (typeof STACKS)[number];
+
+// The mock runtime is process-global: runs are queued one after another.
+let queue: Promise<unknown> = Promise.resolve();
+const cache = new Map<string, Promise<PlanResult>>();
+
+/**
+ * Runs the program for a stack's real config files, with optional changes to the raw config
+ * (`undefined` removes a key) and invoke results. Runs of the unchanged stack files are cached.
+ */
+export function plan(
+    stack: string,
+    changes: Record<string, string | undefined> = {},
+    invokes?: Record<string, InvokeMock>,
+): Promise<PlanResult> {
+    const cacheable = Object.keys(changes).length === 0 && !invokes;
+    if (cacheable && cache.has(stack)) return cache.get(stack)!;
+    const config = withChanges(readStackConfig(stack), changes);
+    const region = config.values[`${config.project}:region`] ?? "us-east-1";
+    const run = queue.then(async () => runProgram(await loadProgram(), { config, region, invokes }));
+    queue = run.catch(() => undefined);
+    if (cacheable) cache.set(stack, run);
+    return run;
+}
+
+/** The stack's config with keys (written without the `platform:` namespace) changed or removed. */
+export function withChanges(config: StackConfig, changes: Record<string, string | undefined>): StackConfig {
+    const values: Record<string, string> = { ...config.values };
+    for (const [key, value] of Object.entries(changes)) {
+        const name = key.includes(":") ? key : `${config.project}:${key}`;
+        if (value === undefined) delete values[name];
+        else values[name] = value;
+    }
+    return { ...config, values };
+}
+
+/** Every recorded resource of a type. */
+export function ofType(result: PlanResult, type: string): RecordedResource[] {
+    return result.resources.filter((r) => r.type === type);
+}
+
+/** The one recorded resource with this logical name (throws when absent or ambiguous). */
+export function named(result: PlanResult, name: string): RecordedResource {
+    const found = result.resources.filter((r) => r.name === name);
+    if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+/** Reads a nested input by dotted path. */
+export function input(resource: RecordedResource, dotted: string): any {
+    return dotted.split(".").reduce<any>((o, k) => (o == null ? undefined : o[k]), resource.inputs);
+}
+
+/** Whether `resource` waits for `other`, directly or through the resources it waits for. */
+export function waitsFor(result: PlanResult, resource: RecordedResource, other: RecordedResource): boolean {
+    const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const stack = [...resource.dependencies];
+    while (stack.length) {
+        const urn = stack.pop()!;
+        if (urn === other.urn) return true;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        stack.push(...(byUrn.get(urn)?.dependencies ?? []));
+    }
+    return false;
+}
