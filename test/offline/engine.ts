@@ -7,6 +7,8 @@ export interface RecordedResource {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
+    /** The id the (mock) provider returned; undefined for components. */
+    readonly id?: string;
     /** URN of the parent component; undefined for top-level resources. */
     readonly parent?: string;
     /** false for components (local or remote), true for resources a provider manages. */
@@ -32,6 +34,9 @@ export interface PlanResult {
 }
 
 export const SECRET_MASK = "[secret]";
+
+/** Longest a run may take; a healthy one takes a few seconds. */
+const RUN_TIMEOUT_MS = 20_000;
 
 /** The Pulumi program: index.ts's default export. */
 export type Program = () => Promise<Record<string, unknown>>;
@@ -96,6 +101,12 @@ export async function runProgram(program: Program, options: RunOptions): Promise
 
     const resources: RecordedResource[] = [];
     const errors: Error[] = [];
+    // A failed registration leaves the outputs that depend on it unresolved for ever: the run ends
+    // at the first error instead of waiting (checklist 9.6), or after a time limit as a last resort.
+    let fail: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    const report = () => new Error(`the program failed:\n${[...new Set(errors.map((e) => `  - ${e.message}`))].join("\n")}`);
+    failed.catch(() => undefined); // settled by the race below, or after it: never unhandled
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: Error | null, resp: any) => void) => {
@@ -103,11 +114,13 @@ export async function runProgram(program: Program, options: RunOptions): Promise
         register(req, (err: Error | null, resp: any) => {
             if (err) {
                 errors.push(err);
+                fail(report());
             } else {
                 resources.push({
                     type: req.getType(),
                     name: req.getName(),
                     urn: resp.getUrn(),
+                    id: resp.getId() || undefined,
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     provider: providerUrn(req.getProvider()),
@@ -121,18 +134,26 @@ export async function runProgram(program: Program, options: RunOptions): Promise
             callback(err, resp);
         });
     };
-    const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+    const onRejection = (reason: unknown) => {
+        errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+        fail(report());
+    };
     process.on("unhandledRejection", onRejection);
+    const timer = setTimeout(() => fail(new Error(`the program did not finish within ${RUN_TIMEOUT_MS / 1000}s: an output never resolved`)), RUN_TIMEOUT_MS);
     try {
-        const outputs = await resolveOutputs(await program());
-        await (pulumi.runtime as any).waitForRPCs();
-        // Let rejected applies surface before judging the run.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (errors.length > 0) {
-            throw new Error(`the program failed:\n${[...new Set(errors.map((e) => `  - ${e.message}`))].join("\n")}`);
-        }
-        return { project: config.project, stack: config.stack, resources, outputs };
+        const run = async () => {
+            const outputs = await resolveOutputs(await program());
+            await (pulumi.runtime as any).waitForRPCs();
+            // Let rejected applies surface before judging the run.
+            await new Promise((resolve) => setImmediate(resolve));
+            if (errors.length > 0) throw report();
+            return { project: config.project, stack: config.stack, resources, outputs };
+        };
+        const work = run();
+        work.catch(() => undefined); // a run that lost the race may still reject later
+        return await Promise.race([work, failed]);
     } finally {
+        clearTimeout(timer);
         process.off("unhandledRejection", onRejection);
     }
 }
