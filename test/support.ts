@@ -61,13 +61,15 @@ export function input(resource: RecordedResource, dotted: string): any {
 export function waitsFor(result: PlanResult, resource: RecordedResource, other: RecordedResource): boolean {
     const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
     const seen = new Set<string>();
-    const stack = [...resource.dependencies];
+    const stack = [resource.urn];
     while (stack.length) {
         const urn = stack.pop()!;
-        if (urn === other.urn) return true;
+        if (urn === other.urn && urn !== resource.urn) return true;
         if (seen.has(urn)) continue;
         seen.add(urn);
-        stack.push(...(byUrn.get(urn)?.dependencies ?? []));
+        const r = byUrn.get(urn);
+        // Resources also wait for the provider they are created with.
+        stack.push(...(r?.dependencies ?? []), ...(r?.provider ? [r.provider] : []), ...Object.values(r?.providers ?? {}));
     }
     return false;
 }

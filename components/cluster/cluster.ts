@@ -92,7 +92,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             stateful,
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${cfg.name}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-secrets-alias`, { name: `alias/eks/${cfg.name}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
 
         // EKS writes to this group once logging is on; created first so its retention is ours.
         const controlPlaneLogs = new aws.cloudwatch.LogGroup(
@@ -119,7 +119,7 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const podExecutionPolicy = new aws.iam.RolePolicyAttachment(
-            `${name}-pod-execution`,
+            `${name}-pod-execution-policy`,
             { role: podExecutionRole.name, policyArn: partition.apply(fargatePodExecutionPolicyArn) },
             { parent: this },
         );

@@ -23,6 +23,11 @@ export function autoName(logicalName: string): string {
     return `${logicalName}-${hex(logicalName, 7)}`;
 }
 
+/** The security group EKS creates for a cluster and attaches to every Fargate pod. */
+export function eksCreatedSecurityGroupId(clusterName: string): string {
+    return `sg-${hex(`${clusterName}-eks-cluster-sg`, 17)}`;
+}
+
 /** Resource types whose `name` input Pulumi auto-names when the program leaves it unset. */
 const AUTO_NAMED: Record<string, string> = {
     "aws:iam/role:Role": "name",
@@ -157,7 +162,9 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         const oidcId = hex(name, 32).toUpperCase();
         const issuer = `oidc.eks.${this.region}.amazonaws.com/id/${oidcId}`;
         const endpoint = `https://${hex(name, 32).toUpperCase()}.gr7.${this.region}.eks.amazonaws.com`;
-        const clusterSecurityGroupId = `sg-${hex(`${name}-eks-cluster-sg`, 17)}`;
+        const clusterSecurityGroupId = eksCreatedSecurityGroupId(name);
+        // pulumi-eks creates a security group of its own unless told not to; pods never get that one.
+        const componentSecurityGroupId = inputs.skipDefaultSecurityGroups ? clusterSecurityGroupId : `sg-${hex(`${name}-pulumi-eks-sg`, 17)}`;
         const creds = inputs.providerCredentialOpts ?? {};
         const env = creds.profileName ? [{ name: "AWS_PROFILE", value: creds.profileName }] : [];
         const roleArgs = creds.roleArn ? ["--role-arn", creds.roleArn] : [];
@@ -187,8 +194,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             oidcIssuer: issuer,
             oidcProviderUrl: `https://${issuer}`,
             oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer}`,
-            clusterSecurityGroupId,
-            nodeSecurityGroupId: clusterSecurityGroupId,
+            clusterSecurityGroupId: componentSecurityGroupId,
+            nodeSecurityGroupId: componentSecurityGroupId,
             fargateProfileId: `${name}:${name}-fargateProfile`,
             fargateProfileStatus: "ACTIVE",
             eksCluster: {
