@@ -1,0 +1,149 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../components/config/load";
+import { PlanResult, RecordedResource, SECRET_MASK } from "./offline/engine";
+import { input, named, plan } from "./support";
+
+/** Stack-specific strings that differ by design and are not settings: normalised before comparing. */
+function normalise<T>(value: T): T {
+    const text = JSON.stringify(value ?? null)
+        .replace(/platform-(dev|prd)/g, "platform-<stack>")
+        .replace(/111111111111|222222222222/g, "<account>");
+    return JSON.parse(text);
+}
+
+/** Provider inputs arrive JSON-encoded (as the SDK registers them); decode for a field-level diff. */
+function decoded(r: RecordedResource): Record<string, unknown> {
+    if (!r.type.startsWith("pulumi:providers:")) return r.inputs;
+    return Object.fromEntries(
+        Object.entries(r.inputs).map(([k, v]) => {
+            try {
+                return [k, typeof v === "string" && /^[[{]/.test(v) ? JSON.parse(v) : v];
+            } catch {
+                return [k, v];
+            }
+        }),
+    );
+}
+
+/** Leaf paths (arrays compared whole) where two input objects differ. */
+function differences(a: unknown, b: unknown, path = ""): string[] {
+    const isObject = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
+    if (isObject(a) && isObject(b)) {
+        const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+        return keys.flatMap((k) => differences((a as any)[k], (b as any)[k], path ? `${path}.${k}` : k));
+    }
+    return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
+}
+
+/** Every difference between two stacks' plans: resources in one only, and settings that differ. */
+function stackDifferences(dev: PlanResult, prd: PlanResult): string[] {
+    const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+    const devByKey = new Map(dev.resources.map((r) => [key(r), r]));
+    const prdByKey = new Map(prd.resources.map((r) => [key(r), r]));
+    const diffs: string[] = [];
+    for (const [k, r] of prdByKey) {
+        const other = devByKey.get(k);
+        if (!other) {
+            diffs.push(`prd only: ${r.name} (${r.type})`);
+            continue;
+        }
+        for (const path of differences(normalise(decoded(other)), normalise(decoded(r)))) diffs.push(`${r.name}: ${path}`);
+        if (other.protect !== r.protect) diffs.push(`${r.name}: protect`);
+    }
+    for (const [k, r] of devByKey) if (!prdByKey.has(k)) diffs.push(`dev only: ${r.name} (${r.type})`);
+    return diffs.sort();
+}
+
+describe("program", () => {
+    it("differs between dev and prd in exactly the intended ways", async () => {
+        const intended = [
+            // prd: a third AZ, with its subnets, route tables and a NAT gateway per AZ.
+            ...["network-private-az3", "network-public-az3"].flatMap((n) => [
+                `prd only: ${n} (aws:ec2/subnet:Subnet)`,
+                `prd only: ${n} (aws:ec2/routeTableAssociation:RouteTableAssociation)`,
+            ]),
+            "prd only: network-private-az3 (aws:ec2/routeTable:RouteTable)",
+            "prd only: network-private-az3-default (aws:ec2/route:Route)",
+            ...["network-nat-az2", "network-nat-az3"].flatMap((n) => [`prd only: ${n} (aws:ec2/eip:Eip)`, `prd only: ${n} (aws:ec2/natGateway:NatGateway)`]),
+            "network-private-az2-default: natGatewayId",
+            // Its own address space.
+            "network-vpc: cidrBlock",
+            ...["network-private-az1", "network-private-az2", "network-public-az1", "network-public-az2"].map((n) => `${n}: cidrBlock`),
+            // Tags name the stack.
+            "aws: defaultTags.tags.stack",
+            // The cluster: spans three AZs, restricted endpoint, all log types, protected.
+            "cluster-eks: deletionProtection",
+            "cluster-eks: enabledClusterLogTypes",
+            "cluster-eks: fargate.subnetIds",
+            "cluster-eks: privateSubnetIds",
+            "cluster-eks: publicAccessCidrs",
+            "cluster-eks: publicSubnetIds",
+            "cluster-control-plane-logs: retentionInDays",
+            "cluster-container-logs: retentionInDays",
+            "cluster-control-plane-logs: protect",
+            "cluster-container-logs: protect",
+            "cluster-secrets: deletionWindowInDays",
+            "cluster-secrets: protect",
+            // The Kubernetes provider points at the other cluster's endpoint.
+            "cluster-k8s: kubeconfig.clusters",
+        ].sort();
+        assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
+    });
+
+    for (const stack of ["dev", "prd"]) {
+        it(`${stack}: sends every AWS resource to the stack's explicit provider`, async () => {
+            const result = await plan(stack);
+            const provider = named(result, "aws");
+            assert.equal(provider.type, "pulumi:providers:aws");
+            assert.equal(input(provider, "region"), "ap-northeast-1");
+            // Provider settings are registered JSON-encoded.
+            assert.deepEqual(JSON.parse(input(provider, "allowedAccountIds")), [stack === "dev" ? "111111111111" : "222222222222"]);
+            assert.deepEqual(JSON.parse(input(provider, "defaultTags")), { tags: { project: "platform", stack, "managed-by": "pulumi" } });
+            const aws = result.resources.filter((r) => r.type.startsWith("aws:"));
+            assert.ok(aws.length > 20);
+            for (const r of aws) assert.equal(r.provider, provider.urn, `${r.name} (${r.type}) would use the default provider`);
+            // Remote components do not inherit providers: it must be handed over.
+            assert.deepEqual(named(result, "cluster-eks").providers, { aws: provider.urn });
+        });
+
+        it(`${stack}: publishes the outputs a user needs, the kubeconfig as a secret`, async () => {
+            const { outputs } = await plan(stack);
+            assert.deepEqual(Object.keys(outputs).sort(), [
+                "clusterName",
+                "clusterSecurityGroupId",
+                "kubeconfig",
+                "kubeconfigCommand",
+                "oidcProviderArn",
+                "privateSubnetIds",
+                "publicSubnetIds",
+                "vpcId",
+            ]);
+            assert.equal(outputs.clusterName, `platform-${stack}`);
+            assert.equal(outputs.kubeconfig, SECRET_MASK);
+            assert.equal(outputs.kubeconfigCommand, `aws eks update-kubeconfig --region ap-northeast-1 --name platform-${stack}`);
+            assert.match(String(outputs.vpcId), /^vpc-[0-9a-f]{17}$/);
+            assert.equal((outputs.privateSubnetIds as string[]).length, stack === "dev" ? 2 : 3);
+        });
+    }
+
+    it("authenticates the provider and the kubeconfig with the stack's profile and role", async () => {
+        const role = "arn:aws:iam::111111111111:role/deployer";
+        const result = await plan("dev", { awsProfile: "acme-dev", assumeRoleArn: role });
+        const provider = named(result, "aws");
+        assert.equal(input(provider, "profile"), "acme-dev");
+        assert.deepEqual(JSON.parse(input(provider, "assumeRoles")), [{ roleArn: role, sessionName: "pulumi-platform-dev" }]);
+        assert.deepEqual(input(named(result, "cluster-eks"), "providerCredentialOpts"), { profileName: "acme-dev", roleArn: role });
+        assert.equal(result.outputs.kubeconfigCommand, `aws eks update-kubeconfig --region ap-northeast-1 --name platform-dev --profile acme-dev --role-arn ${role}`);
+    });
+
+    it("registers nothing when the config is invalid", async () => {
+        await assert.rejects(plan("prd", { azCount: "7", publicAccessCidrs: "[]" }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.deepEqual(err.problems.map((p) => p.split(":").slice(0, 2).join(":")), ["platform:azCount", "platform:publicAccessCidrs"]);
+            return true;
+        });
+        const monitor = pulumi.runtime.getMonitor() as any;
+        assert.equal(monitor.getRegisteredResources().size, 0);
+    });
+});
