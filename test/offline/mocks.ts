@@ -98,7 +98,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const mock = this.invokes[args.token];
-        if (!mock) throw new Error(`offline plan: no mock for invoke ${args.token}; add one to test/offline/mocks.ts`);
+        if (!mock) {
+            const message = `offline plan: no mock for invoke ${args.token}; add one to test/offline/mocks.ts`;
+            // The SDK reports an invoke failure by the gRPC error's `details`, not its message.
+            throw Object.assign(new Error(message), { details: message });
+        }
         return mock(args.inputs);
     }
 

@@ -102,6 +102,11 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write("usage: npm run plan -- <stack> [--out <file>]\n");
         return 2;
     }
+    if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) {
+        const stacks = fs.readdirSync(REPO_ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        process.stderr.write(`No stack file Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}\n`);
+        return 2;
+    }
     try {
         const plan = await planStack(stack);
         const file = path.resolve(out ?? defaultPlanPath(stack));
