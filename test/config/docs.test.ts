@@ -1,0 +1,40 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
+import { TABLE_END, TABLE_START, renderConfigTable } from "./config-table";
+import { REPO_ROOT } from "../offline/stack-config";
+
+describe("config documentation", () => {
+    it("Pulumi.yaml declares every key with the schema's type, description and default, and no other", () => {
+        const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+        assert.equal(project.name, "platform");
+        assert.deepEqual(Object.keys(project.config), Object.keys(CONFIG_SCHEMA));
+        for (const [key, spec] of Object.entries(CONFIG_SCHEMA) as [string, KeySpec][]) {
+            const declared = project.config[key];
+            assert.equal(declared.type, spec.type, key);
+            assert.equal(declared.description, spec.description, key);
+            assert.deepEqual(declared.default, spec.default, key);
+            if (spec.type === "array") assert.deepEqual(declared.items, { type: "string" }, key);
+        }
+    });
+
+    it("the README's config table matches the schema", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const start = readme.indexOf(TABLE_START);
+        const end = readme.indexOf(TABLE_END);
+        assert.ok(start >= 0 && end > start, `README.md needs ${TABLE_START} ... ${TABLE_END}`);
+        const table = readme.slice(start + TABLE_START.length, end).trim();
+        assert.equal(table, renderConfigTable(), `README config table is stale; it should read:\n${renderConfigTable()}`);
+    });
+
+    it("the stack files only set keys the schema knows", () => {
+        for (const stack of ["dev", "prd"]) {
+            const file = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+            for (const key of Object.keys(file.config)) {
+                assert.ok(key.startsWith("platform:") && key.slice("platform:".length) in CONFIG_SCHEMA, `${stack}: ${key}`);
+            }
+        }
+    });
+});
