@@ -109,16 +109,18 @@ export class Network extends pulumi.ComponentResource {
         });
 
         const natIndexes = natGatewayIndexes(config.natGateways, config.azCount);
-        const natGateways = [...new Set(natIndexes)].map((i) => {
+        const natGateways = new Map<number, aws.ec2.NatGateway>();
+        for (const i of new Set(natIndexes)) {
             const az = `az${i + 1}`;
             const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [igw] });
-            return new aws.ec2.NatGateway(
+            const nat = new aws.ec2.NatGateway(
                 `${name}-nat-${az}`,
                 { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `${name}-nat-${az}` } },
                 // A NAT gateway only forwards once the VPC has its internet gateway.
                 { parent: this, dependsOn: [igw] },
             );
-        });
+            natGateways.set(i, nat);
+        }
 
         const egress: pulumi.Resource[] = [];
         const privateSubnets = layout.private.map((cidrBlock, i) => {
@@ -140,7 +142,7 @@ export class Network extends pulumi.ComponentResource {
             egress.push(
                 new aws.ec2.Route(
                     `${name}-private-${az}-default`,
-                    { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[natIndexes[i]].id },
+                    { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways.get(natIndexes[i])!.id },
                     { parent: this },
                 ),
             );
