@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, ClusterConfig } from "../config/load";
+import { encryptionKey } from "../kms";
 import { FARGATE_LOGGING_NAMESPACE } from "../naming";
 import { corednsConfiguration } from "./coredns";
 import { planFargateProfiles } from "./fargate";
@@ -82,17 +83,13 @@ export class Cluster extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-        const secretsKey = new aws.kms.Key(
+        const secretsKey = encryptionKey(
             `${name}-secrets`,
-            {
-                description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${cfg.name}`,
-                enableKeyRotation: true,
-                // A deleted key makes every Secret unreadable: keep the longest window where protected.
-                deletionWindowInDays: args.protect ? 30 : 7,
-            },
-            stateful,
+            `eks/${cfg.name}-secrets`,
+            `Envelope encryption of Kubernetes Secrets in EKS cluster ${cfg.name}`,
+            args.protect,
+            this,
         );
-        new aws.kms.Alias(`${name}-secrets-alias`, { name: `alias/eks/${cfg.name}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
 
         // EKS writes to this group once logging is on; created first so its retention is ours.
         const controlPlaneLogs = new aws.cloudwatch.LogGroup(

@@ -1,5 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
+import {
+    ACU_RANGE,
+    AURORA_MAJORS,
+    AUTO_PAUSE_SECONDS,
+    BACKUP_RETENTION_DAYS,
+    DB_IDENTIFIER,
+    MAX_INSTANCES,
+    dbClusterIdentifier,
+    parseEngineVersion,
+    supportsAutoPause,
+} from "../data/aurora";
+import { KEEP_IMAGES_RANGE } from "../data/ecr";
+import { EFS_IA_TRANSITIONS } from "../data/efs";
 import { MAX_AZ_COUNT, VPC_PREFIX_RANGE, parseCidr } from "../network/cidr";
 import {
     CLUSTER_LOG_TYPES,
@@ -52,6 +65,27 @@ export interface ClusterConfig {
     readonly extraFargateNamespaces: readonly string[];
 }
 
+export interface DatabaseConfig {
+    readonly engineVersion: string;
+    readonly instanceCount: number;
+    /** ACUs; 0 means auto-pause. */
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /** Set only when minCapacity is 0. */
+    readonly secondsUntilAutoPause?: number;
+    readonly backupRetentionDays: number;
+}
+
+export interface FileSystemConfig {
+    readonly transitionToIa: (typeof EFS_IA_TRANSITIONS)[number];
+    readonly backups: boolean;
+}
+
+export interface RegistryConfig {
+    /** Images each repository keeps. */
+    readonly keepImages: number;
+}
+
 /** The whole stack config, validated and frozen. Components receive their slice. */
 export interface PlatformConfig {
     readonly project: string;
@@ -59,6 +93,9 @@ export interface PlatformConfig {
     readonly aws: AwsConfig;
     readonly network: NetworkConfig;
     readonly cluster: ClusterConfig;
+    readonly database: DatabaseConfig;
+    readonly fileSystem: FileSystemConfig;
+    readonly registry: RegistryConfig;
     /** Protect stateful resources from deletion (`protect`, retain-on-delete, service deletion protection). */
     readonly protect: boolean;
     /** Tags every AWS resource gets through the provider's default tags. */
@@ -302,6 +339,54 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         problems.push(`${k("extraFargateNamespaces")}: at most ${maxExtra} namespaces (${MAX_FARGATE_PROFILES} Fargate profiles of ${MAX_SELECTORS_PER_PROFILE} selectors, one of them built in), got ${extra.length}`);
     }
 
+    // Data services.
+    const protect = bool("protectStatefulResources");
+    const engineVersion = str("dbEngineVersion");
+    const engine = engineVersion === undefined ? undefined : parseEngineVersion(engineVersion);
+    if (engineVersion !== undefined && (!engine || !AURORA_MAJORS.includes(engine.major))) {
+        problems.push(`${k("dbEngineVersion")}: must be an Aurora PostgreSQL version major.minor with major ${AURORA_MAJORS.join(", ")}, e.g. 16.6 (got ${JSON.stringify(engineVersion)})`);
+    }
+    const instanceCount = num("dbInstanceCount");
+    if (instanceCount !== undefined && (instanceCount < 1 || instanceCount > MAX_INSTANCES)) {
+        problems.push(`${k("dbInstanceCount")}: must be an integer from 1 to ${MAX_INSTANCES} (got ${instanceCount})`);
+    }
+    const acu = (key: ConfigKey, least: number): number | undefined => {
+        const text = str(key);
+        if (text === undefined) return undefined;
+        const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+        if (!(value >= least && value <= ACU_RANGE.max && Number.isInteger(value * 2))) {
+            problems.push(`${k(key)}: must be a number of ACUs from ${least} to ${ACU_RANGE.max} in steps of 0.5, quoted like "0.5" (got ${JSON.stringify(text)})`);
+            return undefined;
+        }
+        return value;
+    };
+    const minCapacity = acu("dbMinCapacity", ACU_RANGE.min);
+    const maxCapacity = acu("dbMaxCapacity", 1);
+    if (minCapacity !== undefined && maxCapacity !== undefined && minCapacity > maxCapacity) {
+        problems.push(`${k("dbMinCapacity")}: must not exceed ${k("dbMaxCapacity")} (${minCapacity} > ${maxCapacity})`);
+    }
+    if (minCapacity === 0 && engine && AURORA_MAJORS.includes(engine.major) && !supportsAutoPause(engineVersion!)) {
+        problems.push(`${k("dbMinCapacity")}: "0" (auto-pause) needs engine 13.15+, 14.12+, 15.7+, 16.3+ or 17.4+; ${k("dbEngineVersion")} is ${engineVersion} (use "0.5" or a newer version)`);
+    }
+    const pauseSeconds = num("dbSecondsUntilAutoPause");
+    if (pauseSeconds !== undefined && (pauseSeconds < AUTO_PAUSE_SECONDS.min || pauseSeconds > AUTO_PAUSE_SECONDS.max)) {
+        problems.push(`${k("dbSecondsUntilAutoPause")}: must be from ${AUTO_PAUSE_SECONDS.min} to ${AUTO_PAUSE_SECONDS.max} seconds (got ${pauseSeconds})`);
+    }
+    const retention = num("dbBackupRetentionDays");
+    if (retention !== undefined && (retention < BACKUP_RETENTION_DAYS.min || retention > BACKUP_RETENTION_DAYS.max)) {
+        problems.push(`${k("dbBackupRetentionDays")}: must be from ${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max} days (got ${retention})`);
+    } else if (retention !== undefined && protect === true && retention < BACKUP_RETENTION_DAYS.protectedMin) {
+        problems.push(`${k("dbBackupRetentionDays")}: must be at least ${BACKUP_RETENTION_DAYS.protectedMin} days when ${k("protectStatefulResources")} is true (got ${retention})`);
+    }
+    if (CLUSTER_NAME.test(clusterName) && !DB_IDENTIFIER.test(dbClusterIdentifier(clusterName))) {
+        problems.push(`${k("clusterName")}: the database identifier ${JSON.stringify(dbClusterIdentifier(clusterName))} derived from it must be at most 63 characters starting with a letter (set a shorter ${k("clusterName")})`);
+    }
+    checkEnum("efsTransitionToIa", EFS_IA_TRANSITIONS);
+    const keepImages = num("ecrKeepImages");
+    if (keepImages !== undefined && (keepImages < KEEP_IMAGES_RANGE.min || keepImages > KEEP_IMAGES_RANGE.max)) {
+        problems.push(`${k("ecrKeepImages")}: must be an integer from ${KEEP_IMAGES_RANGE.min} to ${KEEP_IMAGES_RANGE.max} (got ${keepImages})`);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     return deepFreeze({
@@ -326,7 +411,17 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
             logRetentionDays: num("logRetentionDays")!,
             extraFargateNamespaces: extra,
         },
-        protect: bool("protectStatefulResources")!,
+        database: {
+            engineVersion: engineVersion!,
+            instanceCount: instanceCount!,
+            minCapacity: minCapacity!,
+            maxCapacity: maxCapacity!,
+            secondsUntilAutoPause: minCapacity === 0 ? pauseSeconds : undefined,
+            backupRetentionDays: retention!,
+        },
+        fileSystem: { transitionToIa: str("efsTransitionToIa") as FileSystemConfig["transitionToIa"], backups: bool("efsBackups")! },
+        registry: { keepImages: keepImages! },
+        protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     });
 }

@@ -136,11 +136,56 @@ export const CONFIG_SCHEMA = {
         description:
             "Namespaces (wildcards * and ?) to run on Fargate besides kube-system, argocd, platform-* and app-*; they get profiles of their own.",
     },
+    dbEngineVersion: {
+        type: "string",
+        default: "16.6",
+        description: "Aurora PostgreSQL engine version (major.minor), e.g. 16.6. Majors 13 to 17.",
+    },
+    dbInstanceCount: {
+        type: "integer",
+        default: 1,
+        description: "Aurora Serverless v2 instances (1 writer + readers, up to 16), spread over the AZs. 2 or more survive an AZ outage.",
+    },
+    dbMinCapacity: {
+        type: "string",
+        default: "0.5",
+        description: "Minimum Aurora capacity in ACUs, quoted (\"0.5\"); 0 to 256 in steps of 0.5. \"0\" pauses the database when idle (engine 13.15+, 14.12+, 15.7+, 16.3+, 17.4+).",
+    },
+    dbMaxCapacity: {
+        type: "string",
+        default: "4",
+        description: "Maximum Aurora capacity in ACUs, quoted (\"16\"); 1 to 256 in steps of 0.5, not below dbMinCapacity.",
+    },
+    dbSecondsUntilAutoPause: {
+        type: "integer",
+        default: 3600,
+        description: "With dbMinCapacity \"0\": idle seconds before the database pauses (300 to 86400).",
+    },
+    dbBackupRetentionDays: {
+        type: "integer",
+        default: 7,
+        description: "Days of automated Aurora backups (1 to 35; at least 7 when protectStatefulResources is true).",
+    },
+    efsTransitionToIa: {
+        type: "string",
+        default: "AFTER_30_DAYS",
+        description: "When EFS moves unread files to Infrequent Access: NONE, AFTER_1_DAY, AFTER_7_DAYS, AFTER_14_DAYS, AFTER_30_DAYS, AFTER_60_DAYS, AFTER_90_DAYS, AFTER_180_DAYS, AFTER_270_DAYS, AFTER_365_DAYS.",
+    },
+    efsBackups: {
+        type: "boolean",
+        default: true,
+        description: "Daily AWS Backup of the EFS file system (35-day retention by AWS's default plan).",
+    },
+    ecrKeepImages: {
+        type: "integer",
+        default: 30,
+        description: "Images each app repository keeps (1 to 1000); older ones expire, untagged ones after 3 days.",
+    },
     protectStatefulResources: {
         type: "boolean",
         default: true,
         description:
-            "Protect stateful resources (KMS keys, log groups, cluster, later the database, file system and registries) from deletion. false only for throwaway stacks.",
+            "Protect stateful resources (KMS keys, log groups, cluster, database, file system, image repositories) from deletion and keep a final database snapshot. false only for throwaway stacks.",
     },
 } as const satisfies Record<string, KeySpec>;
 

@@ -28,6 +28,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** AZ of each private subnet, in the same order: where multi-AZ services place their instances. */
+    public readonly availabilityZones: pulumi.Output<string[]>;
     /**
      * What workloads need before they start: the private subnets' default routes through NAT, since
      * Fargate pods pull images over them. Empty for an existing VPC, whose egress is its owner's.
@@ -48,6 +50,9 @@ export class Network extends pulumi.ComponentResource {
                 return v.id;
             });
             this.privateSubnetIds = pulumi.output([...config.privateSubnetIds]);
+            this.availabilityZones = pulumi.all(
+                config.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).availabilityZone),
+            );
             this.publicSubnetIds = pulumi.output([...config.publicSubnetIds]);
             this.egress = [];
             this.registerOutputs({ vpcId: this.vpcId });
@@ -152,6 +157,7 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = vpc.id;
         this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
         this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
+        this.availabilityZones = pulumi.all(privateSubnets.map((s) => s.availabilityZone));
         this.egress = egress;
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
     }

@@ -1,8 +1,26 @@
 /**
- * The README's config reference table, rendered from the schema. Print it with
- * `npx tsx test/config/config-table.ts` and paste it between the markers in README.md.
+ * The config documentation, rendered from the schema: the README's table
+ * (`npx tsx test/config/config-table.ts`, paste it between the markers in README.md) and
+ * Pulumi.yaml's `config:` block (`... --pulumi-yaml`, replaces the block at the end of Pulumi.yaml).
  */
+import { stringify } from "yaml";
 import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
+
+/** Pulumi.yaml's `config:` block as the schema says it must read. */
+export function renderProjectConfig(): string {
+    const config = Object.fromEntries(
+        Object.entries(CONFIG_SCHEMA).map(([key, spec]: [string, KeySpec]) => [
+            key,
+            {
+                type: spec.type,
+                ...(spec.type === "array" ? { items: { type: "string" } } : {}),
+                description: spec.description,
+                ...(spec.default !== undefined ? { default: spec.default } : {}),
+            },
+        ]),
+    );
+    return stringify({ config }, { lineWidth: 0 });
+}
 
 export const TABLE_START = "<!-- config-table:start -->";
 export const TABLE_END = "<!-- config-table:end -->";
@@ -20,4 +38,6 @@ export function renderConfigTable(): string {
     return ["| key (`platform:`) | type | default | description |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-if (require.main === module) process.stdout.write(`${renderConfigTable()}\n`);
+if (require.main === module) {
+    process.stdout.write(process.argv.includes("--pulumi-yaml") ? renderProjectConfig() : `${renderConfigTable()}\n`);
+}

@@ -92,6 +92,12 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 enableDnsSupport: true,
                 state: "available",
             }),
+            "aws:ec2/getSubnet:getSubnet": (inputs) => ({
+                id: inputs.id,
+                availabilityZone: zones[parseInt(hex(inputs.id, 4), 16) % zones.length],
+                vpcId: "vpc-0123456789abcdef0",
+                state: "available",
+            }),
             ...invokeOverrides,
         };
     }

@@ -1,0 +1,51 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A customer-managed KMS key with yearly rotation and an alias, as every stateful service uses.
+ * Deleting a key makes everything encrypted with it unreadable: protected keys keep the longest
+ * deletion window (30 days), others the shortest (7).
+ *
+ * @param name Logical name of the key; the alias is `${name}-alias`.
+ * @param alias Alias name without `alias/`, e.g. `eks/platform-dev-secrets`.
+ * @param description What the key encrypts.
+ * @param protect Protect the key from deletion.
+ * @param parent The component the key belongs to.
+ */
+export function encryptionKey(name: string, alias: string, description: string, protect: boolean, parent: pulumi.Resource): aws.kms.Key {
+    const key = new aws.kms.Key(
+        name,
+        { description, enableKeyRotation: true, deletionWindowInDays: protect ? 30 : 7 },
+        { parent, protect },
+    );
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${alias}`, targetKeyId: key.keyId }, { parent });
+    return key;
+}
+
+/**
+ * A security group that admits one TCP port from one source security group and nothing else (no
+ * egress either: the services behind it only answer). Used for Aurora and EFS, whose only clients
+ * are Fargate pods, which all carry the EKS-created cluster security group (checklist 1.5).
+ *
+ * @param name Logical name of the group; the rule is `${name}-from-cluster`.
+ */
+export function clusterOnlySecurityGroup(
+    name: string,
+    args: { vpcId: pulumi.Input<string>; port: number; sourceSecurityGroupId: pulumi.Input<string>; description: string },
+    parent: pulumi.Resource,
+): aws.ec2.SecurityGroup {
+    const group = new aws.ec2.SecurityGroup(name, { vpcId: args.vpcId, description: args.description }, { parent });
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-cluster`,
+        {
+            securityGroupId: group.id,
+            referencedSecurityGroupId: args.sourceSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: args.port,
+            toPort: args.port,
+            description: "Fargate pods (EKS cluster security group)",
+        },
+        { parent },
+    );
+    return group;
+}
