@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { loadConfig } from "./components/config/load";
+import { Database } from "./components/data/database";
+import { FileSystem } from "./components/data/filesystem";
 import { Network } from "./components/network/network";
 import { awsProviderArgs } from "./components/provider";
 
@@ -31,6 +33,20 @@ export = async () => {
         opts,
     );
 
+    const data = {
+        clusterName: config.cluster.name,
+        protect: config.protect,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+    };
+    const database = new Database("database", { ...data, config: config.database, availabilityZones: network.availabilityZones }, opts);
+    const files = new FileSystem(
+        "files",
+        { ...data, config: config.fileSystem, subnetCount: network.subnetCount, k8sProvider: cluster.provider },
+        opts,
+    );
+
     return {
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
@@ -40,5 +56,9 @@ export = async () => {
         publicSubnetIds: network.publicSubnetIds,
         oidcProviderArn: cluster.oidcProviderArn,
         clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        databaseEndpoint: database.endpoint,
+        databaseReaderEndpoint: database.readerEndpoint,
+        databaseMasterSecretArn: database.masterUserSecretArn,
+        fileSystemId: files.fileSystemId,
     };
 };

@@ -85,8 +85,30 @@ describe("program", () => {
             "cluster-container-logs: protect",
             "cluster-secrets: deletionWindowInDays",
             "cluster-secrets: protect",
-            // The Kubernetes provider points at the other cluster's endpoint.
+            // The Kubernetes provider and the data services' ingress point at the other cluster.
             "cluster-k8s: kubeconfig.clusters",
+            "database-sg-from-cluster: referencedSecurityGroupId",
+            "files-sg-from-cluster: referencedSecurityGroupId",
+            // Database: a reader in prd, always on (no auto-pause), more capacity and backups, protected.
+            "prd only: database-instance-2 (aws:rds/clusterInstance:ClusterInstance)",
+            "database-cluster: backupRetentionPeriod",
+            "database-cluster: serverlessv2ScalingConfiguration.maxCapacity",
+            "database-cluster: serverlessv2ScalingConfiguration.minCapacity",
+            "database-cluster: serverlessv2ScalingConfiguration.secondsUntilAutoPause",
+            "database-cluster: deletionProtection",
+            "database-cluster: finalSnapshotIdentifier",
+            "database-cluster: skipFinalSnapshot",
+            "database-cluster: protect",
+            "database-key: deletionWindowInDays",
+            "database-key: protect",
+            "database-subnets: subnetIds",
+            // File system: a third mount target, backups, later IA transition, protected.
+            "prd only: files-mount-az3 (aws:efs/mountTarget:MountTarget)",
+            "files-backup: backupPolicy.status",
+            "files-fs: lifecyclePolicies",
+            "files-fs: protect",
+            "files-key: deletionWindowInDays",
+            "files-key: protect",
         ].sort();
         assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
     });
@@ -112,6 +134,10 @@ describe("program", () => {
             assert.deepEqual(Object.keys(outputs).sort(), [
                 "clusterName",
                 "clusterSecurityGroupId",
+                "databaseEndpoint",
+                "databaseMasterSecretArn",
+                "databaseReaderEndpoint",
+                "fileSystemId",
                 "kubeconfig",
                 "kubeconfigCommand",
                 "oidcProviderArn",

@@ -28,6 +28,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** How many private subnets there are, known before deployment (one mount target each, say). */
+    public readonly subnetCount: number;
     /** AZ of each private subnet, in the same order: where multi-AZ services place their instances. */
     public readonly availabilityZones: pulumi.Output<string[]>;
     /**
@@ -50,6 +52,7 @@ export class Network extends pulumi.ComponentResource {
                 return v.id;
             });
             this.privateSubnetIds = pulumi.output([...config.privateSubnetIds]);
+            this.subnetCount = config.privateSubnetIds.length;
             this.availabilityZones = pulumi.all(
                 config.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).availabilityZone),
             );
@@ -60,6 +63,7 @@ export class Network extends pulumi.ComponentResource {
         }
 
         const layout = subnetLayout(config.cidr, config.azCount);
+        this.subnetCount = config.azCount;
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
         // Opt-in zones (Local/Wavelength) cannot host EKS subnets; AZ names differ per account, so
         // they are looked up, and subnets are named by index (az1, az2...), which is stable.

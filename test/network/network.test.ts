@@ -108,7 +108,9 @@ describe("network", () => {
 
         it("creates no network resources and hands its ids to the cluster", async () => {
             const result = await plan("dev", existing);
-            assert.deepEqual(result.resources.filter((r) => r.type.startsWith("aws:ec2/")), []);
+            const network = named(result, "network");
+            assert.deepEqual(result.resources.filter((r) => r.parent === network.urn), []);
+            assert.deepEqual(result.resources.filter((r) => /aws:ec2\/(vpc|subnet|natGateway|internetGateway|routeTable|route):/.test(r.type)), []);
             const eks = named(result, "cluster-eks");
             assert.equal(input(eks, "vpcId"), "vpc-0123456789abcdef0");
             assert.deepEqual(input(eks, "privateSubnetIds"), ["subnet-0000000000000000a", "subnet-0000000000000000b"]);

@@ -36,6 +36,8 @@ const AUTO_NAMED: Record<string, string> = {
     "aws:ec2/securityGroup:SecurityGroup": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name",
     "aws:eks/fargateProfile:FargateProfile": "fargateProfileName",
+    "aws:rds/subnetGroup:SubnetGroup": "name",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": "name",
 };
 
 /** Id prefixes of EC2 resources, as AWS prints them. */
@@ -49,6 +51,10 @@ const ID_PREFIX: Record<string, string> = {
     "aws:ec2/eip:Eip": "eipalloc-",
     "aws:ec2/route:Route": "r-rtb-",
     "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:efs/fileSystem:FileSystem": "fs-",
+    "aws:efs/accessPoint:AccessPoint": "fsap-",
+    "aws:efs/mountTarget:MountTarget": "fsmt-",
 };
 
 /**
@@ -127,6 +133,9 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     private idOf(args: pulumi.runtime.MockResourceArgs, state: Record<string, any>): string {
         const prefix = ID_PREFIX[args.type];
         if (prefix) return `${prefix}${hex(args.type + args.name, 17)}`;
+        if (args.type === "aws:rds/cluster:Cluster" || args.type === "aws:rds/clusterInstance:ClusterInstance") {
+            return state.clusterIdentifier && args.type === "aws:rds/cluster:Cluster" ? state.clusterIdentifier : (state.identifier ?? autoName(args.name));
+        }
         if (args.type === "aws:kms/key:Key") {
             const h = hex(args.name, 32);
             return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -156,6 +165,27 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 return { arn: this.arn("ec2", `subnet/${id}`) };
             case "aws:eks/fargateProfile:FargateProfile":
                 return { arn: this.arn("eks", `fargateprofile/${state.clusterName}/${state.fargateProfileName}/${hex(args.name, 8)}`), status: "ACTIVE" };
+            case "aws:rds/cluster:Cluster": {
+                const host = `${state.clusterIdentifier}.cluster-${hex(args.name, 12)}.${this.region}.rds.amazonaws.com`;
+                return {
+                    id: state.clusterIdentifier,
+                    arn: this.arn("rds", `cluster:${state.clusterIdentifier}`),
+                    endpoint: host,
+                    readerEndpoint: host.replace(".cluster-", ".cluster-ro-"),
+                    port: 5432,
+                    masterUserSecrets: state.manageMasterUserPassword
+                        ? [{ secretArn: this.arn("secretsmanager", `secret:rds!cluster-${hex(args.name, 8)}-${hex(args.name, 6)}`), kmsKeyId: state.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                        : [],
+                };
+            }
+            case "aws:efs/fileSystem:FileSystem":
+                return { arn: this.arn("elasticfilesystem", `file-system/${id}`), dnsName: `${id}.efs.${this.region}.amazonaws.com` };
+            case "aws:ecr/repository:Repository":
+                return {
+                    arn: this.arn("ecr", `repository/${state.name}`),
+                    repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${this.region}.amazonaws.com/${state.name}`,
+                    registryId: MOCK_ACCOUNT_ID,
+                };
             case "eks:index:Cluster":
                 return this.eksClusterState(args, state);
             default:

@@ -49,6 +49,12 @@ const HIGHLIGHTS: Record<string, string[]> = {
         "fargate.selectors",
     ],
     "aws:eks/fargateProfile:FargateProfile": ["selectors"],
+    "aws:rds/cluster:Cluster": ["engineVersion", "serverlessv2ScalingConfiguration", "backupRetentionPeriod", "deletionProtection"],
+    "aws:rds/clusterInstance:ClusterInstance": ["instanceClass", "availabilityZone"],
+    "aws:efs/fileSystem:FileSystem": ["throughputMode", "lifecyclePolicies"],
+    "aws:efs/backupPolicy:BackupPolicy": ["backupPolicy.status"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ipProtocol", "fromPort", "referencedSecurityGroupId"],
+    "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
     "kubernetes:core/v1:Namespace": ["metadata.name"],
     "kubernetes:core/v1:ConfigMap": ["metadata.namespace", "metadata.name"],
 };

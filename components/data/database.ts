@@ -1,0 +1,141 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseConfig } from "../config/load";
+import { clusterOnlySecurityGroup, encryptionKey } from "../kms";
+import { POSTGRES_PORT, dbClusterIdentifier, parameterGroupFamily } from "./aurora";
+
+export interface DatabaseArgs {
+    /** The database slice of the stack config. Required. */
+    readonly config: DatabaseConfig;
+    /** EKS cluster name: the DB cluster identifier and final snapshot are derived from it. Required. */
+    readonly clusterName: string;
+    /** Protect the cluster and its key, keep a final snapshot and turn on deletion protection. Required. */
+    readonly protect: boolean;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets of the subnet group. Required. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** AZs to spread instances over, in order (instance i goes to AZ i mod n). Required. */
+    readonly availabilityZones: pulumi.Input<string[]>;
+    /** The EKS-created cluster security group: the only source admitted on 5432. Required. */
+    readonly clusterSecurityGroupId: pulumi.Input<string>;
+}
+
+/** Name of the master user. Apps never use it: each gets a login role of its own. */
+export const MASTER_USERNAME = "platform_admin";
+
+/** Final snapshot taken when a protected database is deleted after all (deletion protection off). */
+export function finalSnapshotIdentifier(clusterName: string): string {
+    return `${dbClusterIdentifier(clusterName)}-final`;
+}
+
+/**
+ * The shared Aurora PostgreSQL cluster (Serverless v2), private, encrypted with its own KMS key and
+ * reachable only from Fargate pods.
+ *
+ * Master credentials: RDS manages the password in Secrets Manager (`manageMasterUserPassword`)
+ * rather than the program generating one. The password then never exists in Pulumi state, in
+ * previews or in outputs, Secrets Manager rotates it, and whoever needs it (the database bootstrap
+ * job) reads the secret through IAM. The secret is encrypted with the database's key.
+ */
+export class Database extends pulumi.ComponentResource {
+    public readonly clusterIdentifier: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly readerEndpoint: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    /** Secrets Manager secret with the master username and password (JSON `username`, `password`). */
+    public readonly masterUserSecretArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:Database", name, {}, opts);
+        const cfg = args.config;
+        const identifier = dbClusterIdentifier(args.clusterName);
+        const key = encryptionKey(`${name}-key`, `rds/${identifier}`, `Aurora cluster ${identifier}: storage, master secret, Performance Insights`, args.protect, this);
+        const subnets = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { description: `Private subnets of ${identifier}`, subnetIds: args.privateSubnetIds },
+            { parent: this },
+        );
+        const securityGroup = clusterOnlySecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, port: POSTGRES_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `Aurora ${identifier}: PostgreSQL from Fargate pods only` },
+            this,
+        );
+        const parameters = new aws.rds.ClusterParameterGroup(
+            `${name}-params`,
+            {
+                family: parameterGroupFamily(cfg.engineVersion),
+                description: `${identifier}: TLS only`,
+                parameters: [{ name: "rds.force_ssl", value: "1" }],
+            },
+            { parent: this },
+        );
+
+        const cluster = new aws.rds.Cluster(
+            `${name}-cluster`,
+            {
+                clusterIdentifier: identifier,
+                engine: "aurora-postgresql",
+                engineMode: "provisioned",
+                engineVersion: cfg.engineVersion,
+                dbSubnetGroupName: subnets.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                dbClusterParameterGroupName: parameters.name,
+                masterUsername: MASTER_USERNAME,
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: key.arn,
+                // Provisioned-mode clusters are unencrypted unless told (checklist 6.4).
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                iamDatabaseAuthenticationEnabled: true,
+                serverlessv2ScalingConfiguration: {
+                    minCapacity: cfg.minCapacity,
+                    maxCapacity: cfg.maxCapacity,
+                    secondsUntilAutoPause: cfg.secondsUntilAutoPause,
+                },
+                backupRetentionPeriod: cfg.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                enabledCloudwatchLogsExports: ["postgresql"],
+                deletionProtection: args.protect,
+                // A skipped final snapshot must be explicit; a kept one needs a name (checklist 6.5).
+                skipFinalSnapshot: !args.protect,
+                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName) : undefined,
+            },
+            { parent: this, protect: args.protect },
+        );
+
+        for (let i = 0; i < cfg.instanceCount; i++) {
+            new aws.rds.ClusterInstance(
+                `${name}-instance-${i + 1}`,
+                {
+                    clusterIdentifier: cluster.id,
+                    identifier: `${identifier}-${i + 1}`,
+                    instanceClass: "db.serverless",
+                    engine: "aurora-postgresql",
+                    engineVersion: cluster.engineVersion,
+                    dbSubnetGroupName: subnets.name,
+                    availabilityZone: pulumi.output(args.availabilityZones).apply((azs) => azs[i % azs.length]),
+                    publiclyAccessible: false,
+                    performanceInsightsEnabled: true,
+                    performanceInsightsKmsKeyId: key.arn,
+                },
+                { parent: this },
+            );
+        }
+
+        this.clusterIdentifier = cluster.clusterIdentifier;
+        this.endpoint = cluster.endpoint;
+        this.readerEndpoint = cluster.readerEndpoint;
+        this.port = cluster.port;
+        this.masterUserSecretArn = cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn);
+        this.securityGroupId = securityGroup.id;
+        this.kmsKeyArn = key.arn;
+        this.registerOutputs({
+            clusterIdentifier: this.clusterIdentifier,
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            masterUserSecretArn: this.masterUserSecretArn,
+        });
+    }
+}
