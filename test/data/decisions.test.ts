@@ -1,0 +1,45 @@
+import { strict as assert } from "assert";
+import { dbClusterIdentifier, parameterGroupFamily, parseEngineVersion, supportsAutoPause } from "../../components/data/aurora";
+import { lifecyclePolicy, repositoryName } from "../../components/data/ecr";
+import { appAccessPoint, persistentVolumeName, volumeHandle } from "../../components/data/efs";
+
+describe("data service decisions", () => {
+    it("allows auto-pause only on engine versions that support it", () => {
+        for (const v of ["13.15", "14.12", "15.7", "16.3", "16.6", "17.4"]) assert.ok(supportsAutoPause(v), v);
+        for (const v of ["13.14", "14.11", "15.6", "16.2", "12.22", "18.0", "16"]) assert.ok(!supportsAutoPause(v), v);
+        assert.deepEqual(parseEngineVersion("16.6"), { major: 16, minor: 6 });
+        assert.equal(parseEngineVersion("16.6.1"), undefined);
+        assert.equal(parameterGroupFamily("15.8"), "aurora-postgresql15");
+    });
+
+    it("derives a valid, fixed database identifier from the cluster name", () => {
+        assert.equal(dbClusterIdentifier("platform-prd"), "platform-prd-db");
+        assert.equal(dbClusterIdentifier("Team_Platform"), "team-platform-db");
+    });
+
+    it("names repositories from stack, app and image only, and rejects what ECR would", () => {
+        assert.equal(repositoryName("platform-dev", "chat", "web"), "platform-dev/chat/web");
+        assert.equal(repositoryName("Platform_Prd", "slack-bot", "bot"), "platform-prd/slack-bot/bot");
+        assert.throws(() => repositoryName("platform-dev", "Chat", "web"), /^Error: app "Chat": ECR names need lower-case letters and digits/);
+        assert.throws(() => repositoryName("platform-dev", "chat", "web--ui"), /^Error: image "web--ui": ECR names need/);
+        assert.throws(() => repositoryName("platform-dev", "chat", "-web"), /image "-web"/);
+        assert.throws(() => repositoryName("platform-dev", "chat", "a".repeat(250)), /not a valid ECR name \(2-256 characters\)/);
+    });
+
+    it("expires untagged images first and keeps the newest N", () => {
+        const { rules } = lifecyclePolicy(30);
+        assert.deepEqual(rules.map((r) => [r.rulePriority, r.selection.tagStatus, r.selection.countType, r.selection.countNumber]), [
+            [1, "untagged", "sinceImagePushed", 3],
+            [2, "any", "imageCountMoreThan", 30],
+        ]);
+        assert.ok(rules.every((r) => r.action.type === "expire"));
+    });
+
+    it("roots each app's access point in its own directory, owned by its uid/gid and closed to others", () => {
+        assert.deepEqual(appAccessPoint("slack-bot", 1000, 2000), { path: "/apps/slack-bot", uid: 1000, gid: 2000, permissions: "0750" });
+        assert.throws(() => appAccessPoint("slack-bot", 0, 1000), /app slack-bot: volume uid must be an integer from 1 to 4294967295 \(got 0\)/);
+        assert.throws(() => appAccessPoint("slack-bot", 1000, 1.5), /volume gid must be an integer/);
+        assert.equal(volumeHandle("fs-0123", "fsap-0456"), "fs-0123::fsap-0456");
+        assert.equal(persistentVolumeName("slack-bot"), "app-slack-bot-data");
+    });
+});

@@ -1,0 +1,151 @@
+import { strict as assert } from "assert";
+import { eksCreatedSecurityGroupId } from "../offline/mocks";
+import { input, named, ofType, plan, waitsFor } from "../support";
+
+const expected = {
+    dev: { instances: 1, min: 0, max: 4, pause: 1800, retention: 1, protect: false, ia: "AFTER_7_DAYS", backups: "DISABLED", azs: 2 },
+    prd: { instances: 2, min: 0.5, max: 16, pause: undefined, retention: 14, protect: true, ia: "AFTER_30_DAYS", backups: "ENABLED", azs: 3 },
+} as const;
+
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+describe("data services", () => {
+    for (const [stack, want] of Object.entries(expected)) {
+        describe(stack, () => {
+            it("runs Aurora PostgreSQL Serverless v2 with the stack's capacity and instances", async () => {
+                const result = await plan(stack);
+                const db = named(result, "database-cluster");
+                assert.equal(input(db, "engine"), "aurora-postgresql");
+                assert.equal(input(db, "engineMode"), "provisioned");
+                assert.equal(input(db, "engineVersion"), "16.6");
+                assert.equal(input(db, "clusterIdentifier"), `platform-${stack}-db`);
+                assert.deepEqual(input(db, "serverlessv2ScalingConfiguration"), {
+                    minCapacity: want.min,
+                    maxCapacity: want.max,
+                    ...(want.pause ? { secondsUntilAutoPause: want.pause } : {}),
+                });
+                const instances = ofType(result, "aws:rds/clusterInstance:ClusterInstance");
+                assert.equal(instances.length, want.instances);
+                for (const i of instances) {
+                    assert.equal(input(i, "instanceClass"), "db.serverless");
+                    assert.equal(input(i, "engine"), "aurora-postgresql");
+                    assert.equal(input(i, "clusterIdentifier"), db.id);
+                    assert.equal(input(i, "publiclyAccessible"), false);
+                    assert.equal(input(i, "performanceInsightsEnabled"), true);
+                }
+                assert.equal(new Set(instances.map((i) => input(i, "availabilityZone"))).size, want.instances, "instances share an AZ");
+            });
+
+            it("keeps the database private, encrypted, logged and backed up", async () => {
+                const result = await plan(stack);
+                const db = named(result, "database-cluster");
+                const key = named(result, "database-key");
+                const keyArn = `arn:aws:kms:ap-northeast-1:123456789012:key/${key.id}`;
+                assert.equal(input(key, "enableKeyRotation"), true);
+                assert.equal(input(db, "storageEncrypted"), true);
+                assert.equal(input(db, "kmsKeyId"), keyArn);
+                assert.equal(input(db, "masterUserSecretKmsKeyId"), keyArn);
+                assert.equal(input(db, "iamDatabaseAuthenticationEnabled"), true);
+                assert.equal(input(db, "copyTagsToSnapshot"), true);
+                assert.deepEqual(input(db, "enabledCloudwatchLogsExports"), ["postgresql"]);
+                assert.equal(input(db, "backupRetentionPeriod"), want.retention);
+                const subnets = named(result, "database-subnets");
+                assert.deepEqual(input(subnets, "subnetIds"), result.outputs.privateSubnetIds);
+                assert.equal(input(db, "dbSubnetGroupName"), subnets.id);
+                const params = named(result, "database-params");
+                assert.equal(input(params, "family"), "aurora-postgresql16");
+                assert.deepEqual(input(params, "parameters"), [{ name: "rds.force_ssl", value: "1" }]);
+                for (const i of ofType(result, "aws:rds/clusterInstance:ClusterInstance")) {
+                    assert.equal(input(i, "performanceInsightsKmsKeyId"), keyArn);
+                }
+            });
+
+            it("keeps the master password out of the program: RDS manages it in Secrets Manager", async () => {
+                const result = await plan(stack);
+                const db = named(result, "database-cluster");
+                assert.equal(input(db, "manageMasterUserPassword"), true);
+                assert.equal(input(db, "masterPassword"), undefined);
+                assert.match(String(result.outputs.databaseMasterSecretArn), /^arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-/);
+                const text = JSON.stringify(result);
+                assert.doesNotMatch(text, /"(master)?[Pp]assword"\s*:\s*"(?!\[secret\])/);
+                assert.ok(Object.keys(result.outputs).every((k) => !/password/i.test(k)));
+            });
+
+            it("admits PostgreSQL and NFS only from the EKS cluster security group", async () => {
+                const result = await plan(stack);
+                const clusterSg = eksCreatedSecurityGroupId(`platform-${stack}`);
+                for (const [sgName, port, attach] of [
+                    ["database-sg", 5432, (r: any) => input(named(result, "database-cluster"), "vpcSecurityGroupIds").includes(r.id)],
+                    ["files-sg", 2049, (r: any) => ofType(result, "aws:efs/mountTarget:MountTarget").every((m) => input(m, "securityGroups").includes(r.id))],
+                ] as const) {
+                    const sg = named(result, sgName);
+                    assert.ok(attach(sg), `${sgName} is not attached`);
+                    assert.equal(input(sg, "ingress"), undefined, `${sgName} has inline rules`);
+                    assert.equal(input(sg, "vpcId"), result.outputs.vpcId);
+                    const rules = ofType(result, INGRESS).filter((r) => input(r, "securityGroupId") === sg.id);
+                    assert.equal(rules.length, 1, sgName);
+                    assert.deepEqual(
+                        [input(rules[0], "referencedSecurityGroupId"), input(rules[0], "ipProtocol"), input(rules[0], "fromPort"), input(rules[0], "toPort"), input(rules[0], "cidrIpv4")],
+                        [clusterSg, "tcp", port, port, undefined],
+                    );
+                }
+                assert.equal(ofType(result, "aws:ec2/securityGroupRule:SecurityGroupRule").length, 0);
+                assert.equal(ofType(result, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").length, 0);
+            });
+
+            it("serves an encrypted EFS in every private subnet, with the stack's lifecycle and backups", async () => {
+                const result = await plan(stack);
+                const efs = named(result, "files-fs");
+                assert.equal(input(efs, "encrypted"), true);
+                assert.equal(input(efs, "kmsKeyId"), `arn:aws:kms:ap-northeast-1:123456789012:key/${named(result, "files-key").id}`);
+                assert.deepEqual(input(efs, "lifecyclePolicies"), [{ transitionToIa: want.ia }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }]);
+                assert.equal(input(named(result, "files-backup"), "backupPolicy.status"), want.backups);
+                const mounts = ofType(result, "aws:efs/mountTarget:MountTarget");
+                assert.deepEqual(mounts.map((m) => input(m, "subnetId")), result.outputs.privateSubnetIds);
+                assert.ok(mounts.every((m) => input(m, "fileSystemId") === efs.id));
+                assert.equal(mounts.length, want.azs);
+                const storageClass = named(result, "files-storage-class");
+                assert.deepEqual(
+                    [input(storageClass, "metadata.name"), input(storageClass, "provisioner"), input(storageClass, "reclaimPolicy")],
+                    ["efs", "efs.csi.aws.com", "Retain"],
+                );
+                assert.ok(waitsFor(result, storageClass, named(result, "cluster-eks")));
+            });
+
+            it(`${want.protect ? "protects" : "lets go of"} the database, the file system and their keys`, async () => {
+                const result = await plan(stack);
+                for (const name of ["database-cluster", "database-key", "files-fs", "files-key"]) {
+                    assert.equal(named(result, name).protect, want.protect, name);
+                }
+                const db = named(result, "database-cluster");
+                assert.equal(input(db, "deletionProtection"), want.protect);
+                assert.equal(input(db, "skipFinalSnapshot"), !want.protect);
+                assert.equal(input(db, "finalSnapshotIdentifier"), want.protect ? "platform-prd-db-final" : undefined);
+            });
+        });
+    }
+
+    it("config edits that tune the database or file system never replace them", async () => {
+        // Pulumi replaces a resource when a create-only input changes: none of the tunables may feed one.
+        const base = await plan("prd");
+        const tuned = await plan("prd", {
+            dbMinCapacity: "2",
+            dbMaxCapacity: "64",
+            dbInstanceCount: "3",
+            dbBackupRetentionDays: "30",
+            efsTransitionToIa: "AFTER_90_DAYS",
+            efsBackups: "false",
+            protectStatefulResources: "false",
+        });
+        const createOnly: Record<string, string[]> = {
+            "database-cluster": ["clusterIdentifier", "engine", "kmsKeyId", "storageEncrypted", "dbSubnetGroupName", "masterUsername"],
+            "files-fs": ["encrypted", "kmsKeyId", "performanceMode", "creationToken"],
+            "database-key": [],
+            "files-key": [],
+        };
+        for (const [name, keys] of Object.entries(createOnly)) {
+            assert.equal(named(tuned, name).urn, named(base, name).urn, name);
+            for (const key of keys) assert.deepEqual(input(named(tuned, name), key), input(named(base, name), key), `${name}.${key}`);
+        }
+    });
+});
