@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LoadBalancerController } from "./components/addons/load-balancer-controller";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { loadConfig } from "./components/config/load";
 import { Database } from "./components/data/database";
@@ -44,6 +45,22 @@ export = async () => {
     const files = new FileSystem(
         "files",
         { ...data, config: config.fileSystem, subnetCount: network.subnetCount, k8sProvider: cluster.provider },
+        opts,
+    );
+
+    new LoadBalancerController(
+        "load-balancer-controller",
+        {
+            chartVersion: config.addons.loadBalancerControllerChartVersion,
+            clusterName: cluster.clusterName,
+            region: config.aws.region,
+            vpcId: network.vpcId,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+            highAvailability: config.addons.highAvailability,
+            k8sProvider: cluster.provider,
+            workloadDependencies: cluster.workloadDependencies,
+        },
         opts,
     );
 

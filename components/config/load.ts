@@ -12,6 +12,7 @@ import {
     supportsAutoPause,
 } from "../data/aurora";
 import { KEEP_IMAGES_RANGE } from "../data/ecr";
+import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION } from "../iam/load-balancer-controller";
 import { EFS_IA_TRANSITIONS } from "../data/efs";
 import { MAX_AZ_COUNT, VPC_PREFIX_RANGE, parseCidr } from "../network/cidr";
 import {
@@ -86,6 +87,11 @@ export interface RegistryConfig {
     readonly keepImages: number;
 }
 
+export interface AddonsConfig {
+    readonly loadBalancerControllerChartVersion: string;
+    readonly highAvailability: boolean;
+}
+
 /** The whole stack config, validated and frozen. Components receive their slice. */
 export interface PlatformConfig {
     readonly project: string;
@@ -96,6 +102,7 @@ export interface PlatformConfig {
     readonly database: DatabaseConfig;
     readonly fileSystem: FileSystemConfig;
     readonly registry: RegistryConfig;
+    readonly addons: AddonsConfig;
     /** Protect stateful resources from deletion (`protect`, retain-on-delete, service deletion protection). */
     readonly protect: boolean;
     /** Tags every AWS resource gets through the provider's default tags. */
@@ -387,6 +394,12 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         problems.push(`${k("ecrKeepImages")}: must be an integer from ${KEEP_IMAGES_RANGE.min} to ${KEEP_IMAGES_RANGE.max} (got ${keepImages})`);
     }
 
+    // Add-ons. The controller's permissions are its version's official policy, shipped as data.
+    const lbcVersion = str("loadBalancerControllerChartVersion");
+    if (lbcVersion !== undefined && `v${lbcVersion}` !== LOAD_BALANCER_CONTROLLER_POLICY_VERSION) {
+        problems.push(`${k("loadBalancerControllerChartVersion")}: must be ${LOAD_BALANCER_CONTROLLER_POLICY_VERSION.slice(1)}, the version whose official IAM policy ships in components/iam/ (got ${JSON.stringify(lbcVersion)}); add that version's policy to upgrade`);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     return deepFreeze({
@@ -421,6 +434,7 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         },
         fileSystem: { transitionToIa: str("efsTransitionToIa") as FileSystemConfig["transitionToIa"], backups: bool("efsBackups")! },
         registry: { keepImages: keepImages! },
+        addons: { loadBalancerControllerChartVersion: lbcVersion!, highAvailability: bool("addonsHighAvailability")! },
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     });

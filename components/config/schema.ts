@@ -181,6 +181,16 @@ export const CONFIG_SCHEMA = {
         default: 30,
         description: "Images each app repository keeps (1 to 1000); older ones expire, untagged ones after 3 days.",
     },
+    loadBalancerControllerChartVersion: {
+        type: "string",
+        default: "3.5.0",
+        description: "Chart version of the AWS Load Balancer Controller (equal to the controller version); its official IAM policy must ship in components/iam/.",
+    },
+    addonsHighAvailability: {
+        type: "boolean",
+        default: true,
+        description: "Run the cluster add-ons with two replicas and PodDisruptionBudgets; false runs one replica each (cheaper, for dev).",
+    },
     protectStatefulResources: {
         type: "boolean",
         default: true,

@@ -1,0 +1,41 @@
+/**
+ * The Helm charts the platform installs: repository, chart and the namespace each runs in. Versions
+ * are stack config (so dev can try a new one first); names live here once.
+ */
+export const CHARTS = {
+    awsLoadBalancerController: {
+        repo: "https://aws.github.io/eks-charts",
+        chart: "aws-load-balancer-controller",
+        namespace: "kube-system",
+        serviceAccount: "aws-load-balancer-controller",
+    },
+} as const;
+
+/** Leaf paths of a values object, e.g. `serviceAccount.annotations.eks\.amazonaws\.com/role-arn` as an array of keys. */
+function leafPaths(values: unknown, prefix: string[] = []): string[][] {
+    if (values && typeof values === "object" && !Array.isArray(values) && Object.keys(values).length > 0) {
+        return Object.entries(values).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+    }
+    return [prefix];
+}
+
+/**
+ * The keys in `values` that the chart's default values do not have: a misspelt key is silently
+ * ignored by Helm, so it must not reach a cluster. Below a default that is an empty map or empty
+ * (`annotations: {}`, `resources: {}`, `clusterName:`), any key is the chart's to accept.
+ */
+export function unknownValueKeys(values: Record<string, unknown>, defaults: Record<string, unknown>): string[] {
+    const unknown: string[] = [];
+    for (const path of leafPaths(values)) {
+        let node: unknown = defaults;
+        for (const [i, key] of path.entries()) {
+            if (node === null || node === undefined || (typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 0 && i > 0)) break;
+            if (typeof node !== "object" || Array.isArray(node) || !(key in (node as object))) {
+                unknown.push(path.slice(0, i + 1).join("."));
+                break;
+            }
+            node = (node as Record<string, unknown>)[key];
+        }
+    }
+    return [...new Set(unknown)];
+}

@@ -1,0 +1,40 @@
+import { CHARTS } from "./charts";
+
+export interface LoadBalancerControllerSettings {
+    readonly clusterName: string;
+    readonly region: string;
+    readonly vpcId: string;
+    /** ARN of the controller's IRSA role. */
+    readonly roleArn: string;
+    /** Two replicas and a PodDisruptionBudget, or one replica. */
+    readonly highAvailability: boolean;
+}
+
+/**
+ * Helm values of the AWS Load Balancer Controller on Fargate (checklist 2.2): region and VPC are
+ * given because Fargate pods have no instance metadata to discover them, targets are pod IPs (there
+ * are no instances), and the webhook certificate is kept across upgrades instead of regenerated on
+ * every render (checklist 2.7).
+ */
+export function loadBalancerControllerValues(s: LoadBalancerControllerSettings) {
+    return {
+        clusterName: s.clusterName,
+        region: s.region,
+        vpcId: s.vpcId,
+        serviceAccount: {
+            create: true,
+            name: CHARTS.awsLoadBalancerController.serviceAccount,
+            annotations: { "eks.amazonaws.com/role-arn": s.roleArn },
+        },
+        defaultTargetType: "ip",
+        keepTLSSecret: true,
+        replicaCount: s.highAvailability ? 2 : 1,
+        // 256Mi (limit) + Fargate's 256 MB stays within the smallest size, 0.25 vCPU / 0.5 GB.
+        resources: {
+            requests: { cpu: s.highAvailability ? "100m" : "50m", memory: s.highAvailability ? "192Mi" : "128Mi" },
+            limits: { memory: "256Mi" },
+        },
+        // The chart renders the budget only with more than one replica.
+        podDisruptionBudget: s.highAvailability ? { maxUnavailable: 1 } : {},
+    };
+}

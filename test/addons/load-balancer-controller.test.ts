@@ -1,0 +1,79 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CHARTS, unknownValueKeys } from "../../components/addons/charts";
+import { loadBalancerControllerValues } from "../../components/addons/load-balancer-controller-values";
+import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
+import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
+import { REPO_ROOT } from "../offline/stack-config";
+import { input, named, plan, waitsFor } from "../support";
+
+const REFERENCE = path.join(REPO_ROOT, "..", "shared", "reference", "charts");
+const defaults = (file: string) => parse(fs.readFileSync(path.join(REFERENCE, file), "utf8"));
+
+describe("AWS Load Balancer Controller", () => {
+    it("finds a misspelt values key against chart defaults", () => {
+        const chart = { replicaCount: 2, serviceAccount: { annotations: {}, name: null }, resources: {}, clusterName: null };
+        assert.deepEqual(unknownValueKeys({ replicaCount: 1, serviceAccount: { annotations: { a: "b" }, name: "x" }, resources: { requests: { cpu: "1" } }, clusterName: "c" }, chart), []);
+        assert.deepEqual(unknownValueKeys({ replicaCont: 1, serviceAccount: { anotations: { a: "b" } } }, chart), ["replicaCont", "serviceAccount.anotations"]);
+    });
+
+    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+        describe(stack, () => {
+            it("installs the pinned chart in kube-system with the Fargate values", async () => {
+                const result = await plan(stack);
+                const release = named(result, "load-balancer-controller-release");
+                assert.equal(input(release, "chart"), "aws-load-balancer-controller");
+                assert.equal(input(release, "version"), "3.5.0");
+                assert.deepEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
+                assert.equal(input(release, "namespace"), "kube-system");
+                const role = named(result, "load-balancer-controller-irsa-role");
+                assert.deepEqual(
+                    input(release, "values"),
+                    loadBalancerControllerValues({
+                        clusterName: `platform-${stack}`,
+                        region: "ap-northeast-1",
+                        vpcId: String(result.outputs.vpcId),
+                        roleArn: `arn:aws:iam::123456789012:role/${role.id}`,
+                        highAvailability: ha,
+                    }),
+                );
+                const values = input(release, "values");
+                assert.equal(values.defaultTargetType, "ip");
+                assert.equal(values.keepTLSSecret, true);
+                assert.equal(values.replicaCount, ha ? 2 : 1);
+                assert.deepEqual(values.podDisruptionBudget, ha ? { maxUnavailable: 1 } : {});
+                assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
+                assert.deepEqual(unknownValueKeys(values, defaults("aws-load-balancer-controller-3.5.0.values.yaml")), []);
+                assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
+            });
+
+            it("gets exactly the official permissions through a role only its service account can assume", async () => {
+                const result = await plan(stack);
+                const trust = JSON.parse(input(named(result, "load-balancer-controller-irsa-role"), "assumeRolePolicy"));
+                const issuer = String(result.outputs.oidcProviderArn).split("oidc-provider/")[1];
+                assert.deepEqual(trust.Statement[0].Principal, { Federated: result.outputs.oidcProviderArn });
+                assert.deepEqual(trust.Statement[0].Condition, {
+                    StringEquals: {
+                        [`${issuer}:sub`]: `system:serviceaccount:${CHARTS.awsLoadBalancerController.namespace}:${CHARTS.awsLoadBalancerController.serviceAccount}`,
+                        [`${issuer}:aud`]: "sts.amazonaws.com",
+                    },
+                });
+                assert.deepEqual(JSON.parse(input(named(result, "load-balancer-controller-irsa-policy"), "policy")), loadBalancerControllerPolicy());
+            });
+
+            it("installs only after the Fargate profile, CoreDNS, NAT routes and logging exist", async () => {
+                const result = await plan(stack);
+                const release = named(result, "load-balancer-controller-release");
+                for (const name of ["cluster-eks", "cluster-aws-logging", "network-private-az1-default", "network-private-az2-default"]) {
+                    assert.ok(waitsFor(result, release, named(result, name)), `release does not wait for ${name}`);
+                }
+            });
+        });
+    }
+
+    it("refuses a chart version whose IAM policy the program does not ship", async () => {
+        await assert.rejects(plan("dev", { loadBalancerControllerChartVersion: "3.6.0" }), /platform:loadBalancerControllerChartVersion: must be 3\.5\.0, the version whose official IAM policy ships/);
+    });
+});
