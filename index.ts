@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
+import { MetricsServer } from "./components/addons/metrics-server";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { loadConfig } from "./components/config/load";
 import { Database } from "./components/data/database";
@@ -48,7 +49,7 @@ export = async () => {
         opts,
     );
 
-    new LoadBalancerController(
+    const loadBalancerController = new LoadBalancerController(
         "load-balancer-controller",
         {
             chartVersion: config.addons.loadBalancerControllerChartVersion,
@@ -60,6 +61,19 @@ export = async () => {
             highAvailability: config.addons.highAvailability,
             k8sProvider: cluster.provider,
             workloadDependencies: cluster.workloadDependencies,
+        },
+        opts,
+    );
+
+    // Everything that creates a Service waits for the controller's webhook (see LoadBalancerController).
+    const addonDependencies = [...cluster.workloadDependencies, loadBalancerController.serviceGate];
+    new MetricsServer(
+        "metrics-server",
+        {
+            chartVersion: config.addons.metricsServerChartVersion,
+            highAvailability: config.addons.highAvailability,
+            k8sProvider: cluster.provider,
+            dependsOn: addonDependencies,
         },
         opts,
     );

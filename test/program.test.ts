@@ -115,6 +115,9 @@ describe("program", () => {
             "load-balancer-controller-release: values.replicaCount",
             "load-balancer-controller-release: values.resources.requests.cpu",
             "load-balancer-controller-release: values.resources.requests.memory",
+            "metrics-server-release: values.podDisruptionBudget.enabled",
+            "metrics-server-release: values.podDisruptionBudget.maxUnavailable",
+            "metrics-server-release: values.replicas",
         ].sort();
         assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
     });

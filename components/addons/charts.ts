@@ -9,6 +9,11 @@ export const CHARTS = {
         namespace: "kube-system",
         serviceAccount: "aws-load-balancer-controller",
     },
+    metricsServer: {
+        repo: "https://kubernetes-sigs.github.io/metrics-server/",
+        chart: "metrics-server",
+        namespace: "kube-system",
+    },
 } as const;
 
 /** Leaf paths of a values object, e.g. `serviceAccount.annotations.eks\.amazonaws\.com/role-arn` as an array of keys. */
@@ -19,16 +24,22 @@ function leafPaths(values: unknown, prefix: string[] = []): string[][] {
     return [prefix];
 }
 
+/** Values keys whose content charts copy into the manifest as is (ResourceRequirements, metadata maps). */
+const PASS_THROUGH = new Set(["resources", "annotations", "labels", "podAnnotations", "podLabels", "nodeSelector"]);
+
 /**
  * The keys in `values` that the chart's default values do not have: a misspelt key is silently
  * ignored by Helm, so it must not reach a cluster. Below a default that is an empty map or empty
- * (`annotations: {}`, `resources: {}`, `clusterName:`), any key is the chart's to accept.
+ * (`podDisruptionBudget: {}`, `clusterName:`), and inside pass-through objects such as `resources`,
+ * any key is accepted.
  */
 export function unknownValueKeys(values: Record<string, unknown>, defaults: Record<string, unknown>): string[] {
     const unknown: string[] = [];
     for (const path of leafPaths(values)) {
         let node: unknown = defaults;
         for (const [i, key] of path.entries()) {
+            // Kubernetes objects a chart passes through verbatim: their fields are not the chart's.
+            if (i > 0 && PASS_THROUGH.has(path[i - 1])) break;
             if (node === null || node === undefined || (typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 0 && i > 0)) break;
             if (typeof node !== "object" || Array.isArray(node) || !(key in (node as object))) {
                 unknown.push(path.slice(0, i + 1).join("."));

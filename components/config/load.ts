@@ -89,6 +89,7 @@ export interface RegistryConfig {
 
 export interface AddonsConfig {
     readonly loadBalancerControllerChartVersion: string;
+    readonly metricsServerChartVersion: string;
     readonly highAvailability: boolean;
 }
 
@@ -132,6 +133,8 @@ const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const K8S_VERSION = /^1\.(\d{2})$/;
+/** An exact chart version: ranges would let a preview and the following update install different charts. */
+const SEMVER = /^\d+\.\d+\.\d+$/;
 /** Oldest minor still in EKS (extended) support when this was written; older ones cannot be created. */
 const MIN_K8S_MINOR = 30;
 /** EKS quota "public access CIDR ranges per cluster". */
@@ -400,6 +403,11 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         problems.push(`${k("loadBalancerControllerChartVersion")}: must be ${LOAD_BALANCER_CONTROLLER_POLICY_VERSION.slice(1)}, the version whose official IAM policy ships in components/iam/ (got ${JSON.stringify(lbcVersion)}); add that version's policy to upgrade`);
     }
 
+    const metricsServerVersion = str("metricsServerChartVersion");
+    if (metricsServerVersion !== undefined && !SEMVER.test(metricsServerVersion)) {
+        problems.push(`${k("metricsServerChartVersion")}: must be an exact chart version such as 3.13.1 (got ${JSON.stringify(metricsServerVersion)})`);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     return deepFreeze({
@@ -434,7 +442,7 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         },
         fileSystem: { transitionToIa: str("efsTransitionToIa") as FileSystemConfig["transitionToIa"], backups: bool("efsBackups")! },
         registry: { keepImages: keepImages! },
-        addons: { loadBalancerControllerChartVersion: lbcVersion!, highAvailability: bool("addonsHighAvailability")! },
+        addons: { loadBalancerControllerChartVersion: lbcVersion!, metricsServerChartVersion: metricsServerVersion!, highAvailability: bool("addonsHighAvailability")! },
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     });

@@ -186,6 +186,11 @@ export const CONFIG_SCHEMA = {
         default: "3.5.0",
         description: "Chart version of the AWS Load Balancer Controller (equal to the controller version); its official IAM policy must ship in components/iam/.",
     },
+    metricsServerChartVersion: {
+        type: "string",
+        default: "3.13.1",
+        description: "Chart version of metrics-server (kubernetes-sigs).",
+    },
     addonsHighAvailability: {
         type: "boolean",
         default: true,

@@ -17,6 +17,10 @@ describe("AWS Load Balancer Controller", () => {
         const chart = { replicaCount: 2, serviceAccount: { annotations: {}, name: null }, resources: {}, clusterName: null };
         assert.deepEqual(unknownValueKeys({ replicaCount: 1, serviceAccount: { annotations: { a: "b" }, name: "x" }, resources: { requests: { cpu: "1" } }, clusterName: "c" }, chart), []);
         assert.deepEqual(unknownValueKeys({ replicaCont: 1, serviceAccount: { anotations: { a: "b" } } }, chart), ["replicaCont", "serviceAccount.anotations"]);
+        // Inside a pass-through object such as resources any field is the Kubernetes API's.
+        const withRequests = { resources: { requests: { cpu: "1" } } };
+        assert.deepEqual(unknownValueKeys({ resources: { limits: { memory: "1Gi" } } }, withRequests), []);
+        assert.deepEqual(unknownValueKeys({ resource: { limits: { memory: "1Gi" } } }, withRequests), ["resource"]);
     });
 
     for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {

@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { unknownValueKeys } from "../../components/addons/charts";
+import { metricsServerValues } from "../../components/addons/metrics-server-values";
+import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
+import { REPO_ROOT } from "../offline/stack-config";
+import { input, named, plan, waitsFor } from "../support";
+
+const chartDefaults = parse(fs.readFileSync(path.join(REPO_ROOT, "..", "shared", "reference", "charts", "metrics-server-3.13.1.values.yaml"), "utf8"));
+
+describe("metrics-server", () => {
+    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+        it(`${stack}: listens on 10251 (10250 is Fargate's), with requests and the chart's kubelet arguments`, async () => {
+            const result = await plan(stack);
+            const release = named(result, "metrics-server-release");
+            assert.equal(input(release, "chart"), "metrics-server");
+            assert.equal(input(release, "version"), "3.13.1");
+            assert.deepEqual(input(release, "repositoryOpts"), { repo: "https://kubernetes-sigs.github.io/metrics-server/" });
+            assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
+            const values: Record<string, any> = input(release, "values");
+            assert.equal(values.containerPort, 10251);
+            assert.notEqual(chartDefaults.containerPort, values.containerPort);
+            assert.equal(values.replicas, ha ? 2 : 1);
+            assert.equal(values.podDisruptionBudget.enabled, ha);
+            assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
+            // Kubelet address preferences stay the chart's: neither args nor defaultArgs is overridden.
+            assert.equal(values.args, undefined);
+            assert.equal(values.defaultArgs, undefined);
+            assert.ok(chartDefaults.defaultArgs.includes("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"));
+            assert.deepEqual(unknownValueKeys(values, chartDefaults), []);
+            assert.deepEqual(values, metricsServerValues(ha));
+        });
+
+        it(`${stack}: installs after the Load Balancer Controller, whose webhook would reject its Service`, async () => {
+            const result = await plan(stack);
+            const release = named(result, "metrics-server-release");
+            assert.ok(waitsFor(result, release, named(result, "load-balancer-controller-release")));
+            assert.ok(waitsFor(result, release, named(result, "cluster-aws-logging")));
+        });
+    }
+});
