@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgoCd } from "./components/addons/argocd";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
 import { MetricsServer } from "./components/addons/metrics-server";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
@@ -78,6 +79,19 @@ export = async () => {
         opts,
     );
 
+    const argocd = new ArgoCd(
+        "argocd",
+        {
+            chartVersion: config.addons.argocdChartVersion,
+            highAvailability: config.addons.highAvailability,
+            repoUrl: config.addons.git.repoUrl,
+            sshPrivateKey: config.addons.git.sshPrivateKey ? pulumi.secret(config.addons.git.sshPrivateKey) : undefined,
+            k8sProvider: cluster.provider,
+            dependsOn: addonDependencies,
+        },
+        opts,
+    );
+
     return {
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
@@ -91,5 +105,6 @@ export = async () => {
         databaseReaderEndpoint: database.readerEndpoint,
         databaseMasterSecretArn: database.masterUserSecretArn,
         fileSystemId: files.fileSystemId,
+        argocdUiCommand: argocd.uiCommand,
     };
 };

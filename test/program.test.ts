@@ -118,6 +118,17 @@ describe("program", () => {
             "metrics-server-release: values.podDisruptionBudget.enabled",
             "metrics-server-release: values.podDisruptionBudget.maxUnavailable",
             "metrics-server-release: values.replicas",
+            // Argo CD: HA Redis and two of each stateless component with disruption budgets in prd.
+            ...["applicationSet", "repoServer", "server"].flatMap((c) => [
+                `argocd-release: values.${c}.pdb.enabled`,
+                `argocd-release: values.${c}.pdb.minAvailable`,
+                `argocd-release: values.${c}.replicas`,
+            ]),
+            "argocd-release: values.redis-ha.enabled",
+            "argocd-release: values.redis-ha.haproxy",
+            "argocd-release: values.redis-ha.redis",
+            "argocd-release: values.redis-ha.sentinel",
+            "argocd-release: values.redis.enabled",
         ].sort();
         assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
     });
@@ -141,6 +152,7 @@ describe("program", () => {
         it(`${stack}: publishes the outputs a user needs, the kubeconfig as a secret`, async () => {
             const { outputs } = await plan(stack);
             assert.deepEqual(Object.keys(outputs).sort(), [
+                "argocdUiCommand",
                 "clusterName",
                 "clusterSecurityGroupId",
                 "databaseEndpoint",

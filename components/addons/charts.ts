@@ -1,3 +1,5 @@
+import { ARGOCD_NAMESPACE, KUBE_SYSTEM_NAMESPACE } from "../naming";
+
 /**
  * The Helm charts the platform installs: repository, chart and the namespace each runs in. Versions
  * are stack config (so dev can try a new one first); names live here once.
@@ -6,13 +8,21 @@ export const CHARTS = {
     awsLoadBalancerController: {
         repo: "https://aws.github.io/eks-charts",
         chart: "aws-load-balancer-controller",
-        namespace: "kube-system",
+        namespace: KUBE_SYSTEM_NAMESPACE,
         serviceAccount: "aws-load-balancer-controller",
+    },
+    argocd: {
+        repo: "https://argoproj.github.io/argo-helm",
+        chart: "argo-cd",
+        // With the chart's nameOverride "argocd", release "argocd" gives the canonical object names
+        // (argocd-server, argocd-redis: the Secret redis-ha's existingSecret names).
+        releaseName: "argocd",
+        namespace: ARGOCD_NAMESPACE,
     },
     metricsServer: {
         repo: "https://kubernetes-sigs.github.io/metrics-server/",
         chart: "metrics-server",
-        namespace: "kube-system",
+        namespace: KUBE_SYSTEM_NAMESPACE,
     },
 } as const;
 

@@ -90,7 +90,14 @@ export interface RegistryConfig {
 export interface AddonsConfig {
     readonly loadBalancerControllerChartVersion: string;
     readonly metricsServerChartVersion: string;
+    readonly argocdChartVersion: string;
     readonly highAvailability: boolean;
+    readonly git: {
+        readonly repoUrl: string;
+        readonly revision: string;
+        /** Undefined for a public repository. Kept out of logs: the program wraps it as a secret. */
+        readonly sshPrivateKey?: string;
+    };
 }
 
 /** The whole stack config, validated and frozen. Components receive their slice. */
@@ -408,6 +415,31 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         problems.push(`${k("metricsServerChartVersion")}: must be an exact chart version such as 3.13.1 (got ${JSON.stringify(metricsServerVersion)})`);
     }
 
+    const argocdVersion = str("argocdChartVersion");
+    if (argocdVersion !== undefined && !SEMVER.test(argocdVersion)) {
+        problems.push(`${k("argocdChartVersion")}: must be an exact chart version such as 10.1.1 (got ${JSON.stringify(argocdVersion)})`);
+    }
+    const repoUrl = str("gitRepoUrl");
+    const sshKey = str("gitSshPrivateKey");
+    const sshUrl = repoUrl !== undefined && /^(ssh:\/\/[^\s]+|[\w.-]+@[\w.-]+:[^\s]+)$/.test(repoUrl);
+    if (repoUrl !== undefined && !sshUrl && !/^https:\/\/[^\s/]+\/[^\s]+$/.test(repoUrl)) {
+        problems.push(`${k("gitRepoUrl")}: must be https://host/org/repo.git, git@host:org/repo.git or ssh://... (got ${JSON.stringify(repoUrl)})`);
+    }
+    if (sshUrl && !sshKey) {
+        problems.push(`${k("gitSshPrivateKey")}: required for the SSH URL ${repoUrl}; set it with pulumi config set --secret`);
+    }
+    if (sshKey && repoUrl !== undefined && !sshUrl) {
+        problems.push(`${k("gitSshPrivateKey")}: only used with an SSH ${k("gitRepoUrl")} (git@host:org/repo.git or ssh://...)`);
+    }
+    // The message never quotes the value: it is a secret.
+    if (sshKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(sshKey)) {
+        problems.push(`${k("gitSshPrivateKey")}: must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)`);
+    }
+    const revision = str("gitRevision");
+    if (revision !== undefined && !/^[\w./-]{1,255}$/.test(revision)) {
+        problems.push(`${k("gitRevision")}: must be a branch, tag or commit such as main (got ${JSON.stringify(revision)})`);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     return deepFreeze({
@@ -442,7 +474,7 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         },
         fileSystem: { transitionToIa: str("efsTransitionToIa") as FileSystemConfig["transitionToIa"], backups: bool("efsBackups")! },
         registry: { keepImages: keepImages! },
-        addons: { loadBalancerControllerChartVersion: lbcVersion!, metricsServerChartVersion: metricsServerVersion!, highAvailability: bool("addonsHighAvailability")! },
+        addons: { loadBalancerControllerChartVersion: lbcVersion!, metricsServerChartVersion: metricsServerVersion!, argocdChartVersion: argocdVersion!, git: { repoUrl: repoUrl!, revision: revision!, sshPrivateKey: sshKey || undefined }, highAvailability: bool("addonsHighAvailability")! },
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     });

@@ -191,6 +191,25 @@ export const CONFIG_SCHEMA = {
         default: "3.13.1",
         description: "Chart version of metrics-server (kubernetes-sigs).",
     },
+    argocdChartVersion: {
+        type: "string",
+        default: "10.1.1",
+        description: "Chart version of Argo CD (argo-helm argo-cd).",
+    },
+    gitRepoUrl: {
+        type: "string",
+        description: "Git repository Argo CD deploys apps/ from: https://... for a public one, git@host:org/repo.git or ssh://... with gitSshPrivateKey for a private one.",
+    },
+    gitRevision: {
+        type: "string",
+        default: "main",
+        description: "Branch, tag or commit of gitRepoUrl this stack deploys.",
+    },
+    gitSshPrivateKey: {
+        type: "string",
+        default: "",
+        description: "SSH private key (a deploy key) for a private gitRepoUrl. Set it with `pulumi config set --secret gitSshPrivateKey < key`; never in plain text.",
+    },
     addonsHighAvailability: {
         type: "boolean",
         default: true,

@@ -122,6 +122,12 @@ describe("stack config loader", () => {
         ["cluster name too long for the database identifier", { clusterName: "c".repeat(61) }, 'platform:clusterName: the database identifier "ccc'],
         ["unknown EFS transition", { efsTransitionToIa: "AFTER_2_DAYS" }, 'platform:efsTransitionToIa: must be one of NONE, AFTER_1_DAY'],
         ["no images kept", { ecrKeepImages: "0" }, "platform:ecrKeepImages: must be an integer from 1 to 1000 (got 0)"],
+        ["chart version as a range", { argocdChartVersion: "10.x" }, 'platform:argocdChartVersion: must be an exact chart version such as 10.1.1 (got "10.x")'],
+        ["repository URL over plain http", { gitRepoUrl: "http://github.com/org/repo.git" }, 'platform:gitRepoUrl: must be https://host/org/repo.git, git@host:org/repo.git or ssh://... (got "http://github.com/org/repo.git")'],
+        ["SSH repository without a key", { gitRepoUrl: "git@github.com:org/repo.git" }, "platform:gitSshPrivateKey: required for the SSH URL git@github.com:org/repo.git; set it with pulumi config set --secret"],
+        ["key for an https repository", { gitSshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----" }, "platform:gitSshPrivateKey: only used with an SSH platform:gitRepoUrl"],
+        ["key that is no private key", { gitRepoUrl: "git@github.com:org/repo.git", gitSshPrivateKey: "hunter2" }, "platform:gitSshPrivateKey: must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)"],
+        ["revision with a space", { gitRevision: "release 1" }, 'platform:gitRevision: must be a branch, tag or commit such as main (got "release 1")'],
         ["list given as a string", { publicAccessCidrs: "0.0.0.0/0" }, 'platform:publicAccessCidrs: must be a YAML list of strings, e.g. [a, b] (got "0.0.0.0/0")'],
     ];
 

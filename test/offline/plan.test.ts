@@ -47,7 +47,8 @@ describe("offline plan", () => {
         fs.writeFileSync(badStack, "config:\n  platform:region: mars\n  platform:azCount: 1\n");
         const run = runPlan("test-invalid", "--out", path.join(tmp, "bad.json"));
         assert.equal(run.status, 1);
-        assert.match(run.stderr, /Invalid stack configuration \(3 problems\)/);
+        assert.match(run.stderr, /Invalid stack configuration \(4 problems\)/);
+        assert.match(run.stderr, /- platform:gitRepoUrl: required/);
         assert.match(run.stderr, /- platform:region: must be an AWS region/);
         assert.match(run.stderr, /- platform:azCount: must be an integer from 2 to 4 \(got 1\)/);
         assert.match(run.stderr, /- platform:publicAccessCidrs: must list the CIDRs/);

@@ -14,8 +14,11 @@ export interface StackConfig {
     readonly secretKeys: readonly string[];
 }
 
-/** Value given offline to `secure:` config, which cannot be decrypted without the stack's secrets provider. */
-export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
+/**
+ * Value given offline to `secure:` config, which cannot be decrypted without the stack's secrets
+ * provider. Shaped like a private key, since the program's only secret config (gitSshPrivateKey) is one.
+ */
+export const SECRET_PLACEHOLDER = "-----BEGIN OPENSSH PRIVATE KEY-----\noffline placeholder\n-----END OPENSSH PRIVATE KEY-----\n";
 
 function readYaml(file: string): Record<string, unknown> {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO_ROOT, file)} does not exist`);

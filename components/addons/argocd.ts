@@ -1,0 +1,78 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "./charts";
+import { argocdValues } from "./argocd-values";
+
+/** Label that makes a Secret an Argo CD repository definition. */
+export const REPOSITORY_SECRET_LABEL = { "argocd.argoproj.io/secret-type": "repository" } as const;
+
+/**
+ * Data of the Argo CD repository Secret: the repository by URL, with an SSH key when private.
+ * https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#repositories
+ */
+export function repositorySecretData<K>(repoUrl: string, sshPrivateKey?: K): { type: "git"; url: string; sshPrivateKey?: K } {
+    return { type: "git", url: repoUrl, ...(sshPrivateKey ? { sshPrivateKey } : {}) };
+}
+
+export interface ArgoCdArgs {
+    /** Chart version of argo-cd. Required. */
+    readonly chartVersion: string;
+    /** HA Redis and two replicas of the stateless components, or one of each. Required. */
+    readonly highAvailability: boolean;
+    /** The Git repository Argo CD deploys from. Required. */
+    readonly repoUrl: string;
+    /** SSH private key for a private repository (a Pulumi secret); undefined for a public one. */
+    readonly sshPrivateKey?: pulumi.Input<string>;
+    /** Kubernetes provider of the cluster. Required. */
+    readonly k8sProvider: k8s.Provider;
+    /** Cluster.workloadDependencies and the Load Balancer Controller's serviceGate. Required. */
+    readonly dependsOn: readonly pulumi.Resource[];
+}
+
+/**
+ * Argo CD in its own namespace, and the Git repository it deploys from. Applications must depend on
+ * {@link release} (their kind exists only once its CRDs are installed), which also deletes them
+ * before Argo CD on destroy, while their finalizers can still run (checklist 4.6, 4.7).
+ */
+export class ArgoCd extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    public readonly namespace: string;
+    /** How a user reaches the UI, which is deliberately not exposed. */
+    public readonly uiCommand: string;
+
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:addons:ArgoCd", name, {}, opts);
+        const chart = CHARTS.argocd;
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: chart.namespace } },
+            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn] },
+        );
+        // Declared before the release so the repo server finds its credentials at first start.
+        const repository = new k8s.core.v1.Secret(
+            `${name}-repository`,
+            {
+                metadata: { name: "platform-repository", namespace: namespace.metadata.name, labels: REPOSITORY_SECRET_LABEL },
+                // A Secret's stringData is always a Pulumi secret: never shown by previews or the plan.
+                stringData: repositorySecretData(args.repoUrl, args.sshPrivateKey),
+            },
+            { parent: this, provider: args.k8sProvider },
+        );
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: chart.releaseName,
+                chart: chart.chart,
+                version: args.chartVersion,
+                repositoryOpts: { repo: chart.repo },
+                namespace: namespace.metadata.name,
+                createNamespace: false,
+                values: argocdValues(args.highAvailability),
+            },
+            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn, repository] },
+        );
+        this.namespace = chart.namespace;
+        this.uiCommand = `kubectl port-forward --namespace ${chart.namespace} service/${chart.releaseName}-server 8080:443`;
+        this.registerOutputs({});
+    }
+}

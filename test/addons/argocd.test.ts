@@ -1,0 +1,115 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { repositorySecretData } from "../../components/addons/argocd";
+import { unknownValueKeys } from "../../components/addons/charts";
+import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
+import { SECRET_MASK } from "../offline/engine";
+import { REPO_ROOT } from "../offline/stack-config";
+import { input, named, plan, waitsFor } from "../support";
+
+const chartDefaults = parse(fs.readFileSync(path.join(REPO_ROOT, "..", "shared", "reference", "charts", "argo-cd-10.1.1.values.yaml"), "utf8"));
+
+/**
+ * Keys of the redis-ha subchart, whose own defaults are not in the reference (only the parent
+ * chart's overrides are): its Redis, Sentinel and HAProxy containers' resources.
+ */
+const REDIS_HA_SUBCHART_KEYS = ["redis-ha.redis.resources", "redis-ha.sentinel", "redis-ha.haproxy.resources"];
+
+/** Resource requests of every component the values turn on, by component. */
+function requestsOfEnabledComponents(values: any): Record<string, any> {
+    const components: Record<string, any> = {
+        controller: values.controller,
+        server: values.server,
+        repoServer: values.repoServer,
+        applicationSet: values.applicationSet,
+        redisSecretInit: values.redisSecretInit,
+    };
+    if (values.redis.enabled) components.redis = values.redis;
+    if (values["redis-ha"].enabled) {
+        for (const c of ["redis", "sentinel", "haproxy"]) components[`redis-ha.${c}`] = values["redis-ha"][c];
+    }
+    return Object.fromEntries(Object.entries(components).map(([k, v]) => [k, v?.resources?.requests]));
+}
+
+const ssh = {
+    gitRepoUrl: "git@github.com:example-org/platform.git",
+    gitSshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-not-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n",
+};
+
+describe("Argo CD", () => {
+    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+        describe(stack, () => {
+            it("installs the pinned chart as release argocd in a Fargate namespace, its UI not exposed", async () => {
+                const result = await plan(stack);
+                const release = named(result, "argocd-release");
+                assert.deepEqual(
+                    [input(release, "name"), input(release, "chart"), input(release, "version"), input(release, "repositoryOpts.repo"), input(release, "namespace")],
+                    ["argocd", "argo-cd", "10.1.1", "https://argoproj.github.io/argo-helm", "argocd"],
+                );
+                assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
+                const values = input(release, "values");
+                assert.equal(values.server.service.type, "ClusterIP");
+                assert.equal(values.server.ingress.enabled, false);
+                assert.equal(values.dex.enabled, false);
+                assert.equal(values.notifications.enabled, false);
+                // The redis password Secret comes from the chart's hook job, which a Helm release runs.
+                assert.equal(values.redisSecretInit.enabled, true);
+                assert.equal(result.outputs.argocdUiCommand, "kubectl port-forward --namespace argocd service/argocd-server 8080:443");
+            });
+
+            it(ha ? "is highly available: HA Redis, two of each stateless component, disruption budgets" : "runs one of each component", async () => {
+                const values = input(named(await plan(stack), "argocd-release"), "values");
+                for (const c of ["server", "repoServer", "applicationSet"]) {
+                    assert.equal(values[c].replicas, ha ? 2 : 1, c);
+                    assert.equal(values[c].pdb.enabled, ha, c);
+                }
+                assert.equal(values.controller.replicas, 1);
+                assert.equal(values["redis-ha"].enabled, ha);
+                assert.equal(values.redis.enabled, !ha);
+            });
+
+            it("requests resources for every component it runs, within Fargate's smallest size", async () => {
+                const values = input(named(await plan(stack), "argocd-release"), "values");
+                const requests = requestsOfEnabledComponents(values);
+                assert.equal(Object.keys(requests).length, ha ? 8 : 6);
+                for (const [component, r] of Object.entries(requests)) {
+                    assert.ok(r?.cpu && r?.memory, `${component} has no requests`);
+                    assert.ok(parseInt(r.cpu, 10) <= 250 && r.cpu.endsWith("m"), `${component} cpu ${r.cpu}`);
+                    assert.ok(parseInt(r.memory, 10) <= 256 && r.memory.endsWith("Mi"), `${component} memory ${r.memory}`);
+                }
+            });
+
+            it("sets only keys the chart has", async () => {
+                const values = input(named(await plan(stack), "argocd-release"), "values");
+                const unknown = unknownValueKeys(values, chartDefaults).filter((k) => !REDIS_HA_SUBCHART_KEYS.includes(k));
+                assert.deepEqual(unknown, []);
+            });
+
+            it("installs after the Load Balancer Controller, with its namespace and repository first", async () => {
+                const result = await plan(stack);
+                const release = named(result, "argocd-release");
+                for (const name of ["load-balancer-controller-release", "cluster-aws-logging", "argocd-namespace", "argocd-repository"]) {
+                    assert.ok(waitsFor(result, release, named(result, name)), `argocd-release does not wait for ${name}`);
+                }
+            });
+        });
+    }
+
+    it("declares the repository by URL, with the SSH key only for a private one", () => {
+        assert.deepEqual(repositorySecretData("https://github.com/example-org/platform.git"), { type: "git", url: "https://github.com/example-org/platform.git" });
+        assert.deepEqual(repositorySecretData(ssh.gitRepoUrl, "KEY"), { type: "git", url: ssh.gitRepoUrl, sshPrivateKey: "KEY" });
+    });
+
+    for (const [what, changes] of [["public", {}], ["private", ssh]] as const) {
+        it(`keeps the ${what} repository Secret's data secret in the plan`, async () => {
+            const result = await plan("prd", changes);
+            const secret = named(result, "argocd-repository");
+            assert.deepEqual(input(secret, "metadata.labels"), { "argocd.argoproj.io/secret-type": "repository" });
+            assert.equal(input(secret, "metadata.namespace"), "argocd");
+            assert.equal(input(secret, "stringData"), SECRET_MASK);
+            assert.doesNotMatch(JSON.stringify(result), /not-a-real-key/);
+        });
+    }
+});
