@@ -64,6 +64,8 @@ export class ArgoCd extends pulumi.ComponentResource {
                 name: chart.releaseName,
                 chart: chart.chart,
                 version: args.chartVersion,
+                // Seconds Helm waits for readiness: redis-ha starts its three Redis pods one after another, each waiting for a Fargate node (about a minute apiece).
+                timeout: 900,
                 repositoryOpts: { repo: chart.repo },
                 namespace: namespace.metadata.name,
                 createNamespace: false,

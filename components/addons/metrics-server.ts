@@ -30,6 +30,8 @@ export class MetricsServer extends pulumi.ComponentResource {
                 name: chart.chart,
                 chart: chart.chart,
                 version: args.chartVersion,
+                // Seconds Helm waits for readiness: every pod waits for its own Fargate node, which takes a minute or two.
+                timeout: 600,
                 repositoryOpts: { repo: chart.repo },
                 namespace: chart.namespace,
                 values: metricsServerValues(args.highAvailability),

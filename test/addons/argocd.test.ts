@@ -97,6 +97,15 @@ describe("Argo CD", () => {
         });
     }
 
+    it("every add-on release waits for readiness long enough for Fargate to start its pods", async () => {
+        const releases = (await plan("prd")).resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+        assert.deepEqual(releases.map((r) => r.name).sort(), ["argocd-release", "load-balancer-controller-release", "metrics-server-release"]);
+        for (const r of releases) {
+            assert.notEqual(input(r, "skipAwait"), true, r.name);
+            assert.ok(input(r, "timeout") >= 600, `${r.name} times out after ${input(r, "timeout")}s`);
+        }
+    });
+
     it("declares the repository by URL, with the SSH key only for a private one", () => {
         assert.deepEqual(repositorySecretData("https://github.com/example-org/platform.git"), { type: "git", url: "https://github.com/example-org/platform.git" });
         assert.deepEqual(repositorySecretData(ssh.gitRepoUrl, "KEY"), { type: "git", url: ssh.gitRepoUrl, sshPrivateKey: "KEY" });
