@@ -1,7 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 import { PlanResult, RecordedResource, runProgram } from "./offline/engine";
 import { InvokeMock } from "./offline/mocks";
 import { loadProgram } from "./offline/plan";
-import { StackConfig, readStackConfig } from "./offline/stack-config";
+import { REPO_ROOT, StackConfig, readStackConfig } from "./offline/stack-config";
 
 export const STACKS = ["dev", "prd"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -72,4 +75,15 @@ export function waitsFor(result: PlanResult, resource: RecordedResource, other: 
         stack.push(...(r?.dependencies ?? []), ...(r?.provider ? [r.provider] : []), ...Object.values(r?.providers ?? {}));
     }
     return false;
+}
+
+/**
+ * Reads upstream data from the team's shared reference folder (../shared/reference beside the
+ * repository, as on every machine and in CI): JSON or YAML, by extension.
+ */
+export function readReference(relative: string): any {
+    const file = path.join(REPO_ROOT, "..", "shared", "reference", relative);
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: the shared reference data must sit beside the repository`);
+    const text = fs.readFileSync(file, "utf8");
+    return file.endsWith(".json") ? JSON.parse(text) : parse(text);
 }

@@ -1,15 +1,11 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
 import { repositorySecretData } from "../../components/addons/argocd";
 import { unknownValueKeys } from "../../components/addons/charts";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { SECRET_MASK } from "../offline/engine";
-import { REPO_ROOT } from "../offline/stack-config";
-import { input, named, plan, waitsFor } from "../support";
+import { input, named, plan, readReference, waitsFor } from "../support";
 
-const chartDefaults = parse(fs.readFileSync(path.join(REPO_ROOT, "..", "shared", "reference", "charts", "argo-cd-10.1.1.values.yaml"), "utf8"));
+const chartDefaults = () => readReference("charts/argo-cd-10.1.1.values.yaml");
 
 /**
  * Keys of the redis-ha subchart, whose own defaults are not in the reference (only the parent
@@ -83,7 +79,7 @@ describe("Argo CD", () => {
 
             it("sets only keys the chart has", async () => {
                 const values = input(named(await plan(stack), "argocd-release"), "values");
-                const unknown = unknownValueKeys(values, chartDefaults).filter((k) => !REDIS_HA_SUBCHART_KEYS.includes(k));
+                const unknown = unknownValueKeys(values, chartDefaults()).filter((k) => !REDIS_HA_SUBCHART_KEYS.includes(k));
                 assert.deepEqual(unknown, []);
             });
 

@@ -1,16 +1,11 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
 import { CHARTS, unknownValueKeys } from "../../components/addons/charts";
 import { loadBalancerControllerValues } from "../../components/addons/load-balancer-controller-values";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
-import { REPO_ROOT } from "../offline/stack-config";
-import { input, named, plan, waitsFor } from "../support";
+import { input, named, plan, readReference, waitsFor } from "../support";
 
-const REFERENCE = path.join(REPO_ROOT, "..", "shared", "reference", "charts");
-const defaults = (file: string) => parse(fs.readFileSync(path.join(REFERENCE, file), "utf8"));
+const defaults = (file: string) => readReference(`charts/${file}`);
 
 describe("AWS Load Balancer Controller", () => {
     it("finds a misspelt values key against chart defaults", () => {

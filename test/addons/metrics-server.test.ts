@@ -1,14 +1,10 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
 import { unknownValueKeys } from "../../components/addons/charts";
 import { metricsServerValues } from "../../components/addons/metrics-server-values";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
-import { REPO_ROOT } from "../offline/stack-config";
-import { input, named, plan, waitsFor } from "../support";
+import { input, named, plan, readReference, waitsFor } from "../support";
 
-const chartDefaults = parse(fs.readFileSync(path.join(REPO_ROOT, "..", "shared", "reference", "charts", "metrics-server-3.13.1.values.yaml"), "utf8"));
+const chartDefaults = () => readReference("charts/metrics-server-3.13.1.values.yaml");
 
 describe("metrics-server", () => {
     for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
@@ -21,15 +17,15 @@ describe("metrics-server", () => {
             assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
             const values: Record<string, any> = input(release, "values");
             assert.equal(values.containerPort, 10251);
-            assert.notEqual(chartDefaults.containerPort, values.containerPort);
+            assert.notEqual(chartDefaults().containerPort, values.containerPort);
             assert.equal(values.replicas, ha ? 2 : 1);
             assert.equal(values.podDisruptionBudget.enabled, ha);
             assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
             // Kubelet address preferences stay the chart's: neither args nor defaultArgs is overridden.
             assert.equal(values.args, undefined);
             assert.equal(values.defaultArgs, undefined);
-            assert.ok(chartDefaults.defaultArgs.includes("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"));
-            assert.deepEqual(unknownValueKeys(values, chartDefaults), []);
+            assert.ok(chartDefaults().defaultArgs.includes("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"));
+            assert.deepEqual(unknownValueKeys(values, chartDefaults()), []);
             assert.deepEqual(values, metricsServerValues(ha));
         });
 

@@ -1,18 +1,14 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { IrsaRole } from "../../components/iam/irsa-role";
 import { irsaTrustPolicy } from "../../components/iam/irsa";
 import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION, loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
 import { runProgram } from "../offline/engine";
-import { REPO_ROOT, readStackConfig } from "../offline/stack-config";
-import { input, named } from "../support";
+import { readStackConfig } from "../offline/stack-config";
+import { input, named, readReference } from "../support";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-1.amazonaws.com/id/ABC";
 const ISSUER = "oidc.eks.ap-northeast-1.amazonaws.com/id/ABC";
 
-/** The team's copy of upstream data (../shared/reference), beside the repository as in CI. */
-const REFERENCE = path.join(REPO_ROOT, "..", "shared", "reference");
 
 describe("IRSA", () => {
     it("trusts exactly one service account, for STS tokens only", () => {
@@ -65,9 +61,7 @@ describe("IRSA", () => {
 
 describe("Load Balancer Controller permissions", () => {
     it("equal the official IAM policy of the pinned controller: no action missing, none added", () => {
-        const file = path.join(REFERENCE, "iam", `aws-load-balancer-controller-${LOAD_BALANCER_CONTROLLER_POLICY_VERSION}-iam_policy.json`);
-        assert.ok(fs.existsSync(file), `${file} is missing: the shared reference data must sit beside the repository`);
-        const official = JSON.parse(fs.readFileSync(file, "utf8"));
+        const official = readReference(`iam/aws-load-balancer-controller-${LOAD_BALANCER_CONTROLLER_POLICY_VERSION}-iam_policy.json`);
         assert.deepEqual(loadBalancerControllerPolicy(), official);
         const actions = (doc: any) => new Set(doc.Statement.flatMap((s: any) => [s.Action].flat()));
         assert.deepEqual(actions(loadBalancerControllerPolicy()), actions(official));
