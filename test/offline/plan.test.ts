@@ -8,10 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRET_MASK, maskSecrets, runProgram } from "./engine";
 import { SECRET_PLACEHOLDER, REPO_ROOT, readStackConfig } from "./stack-config";
 
-const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-
+/** Runs the plan exactly as the README says: `npm run plan -- <args>`. */
 function runPlan(...args: string[]) {
-    return spawnSync(TSX, ["test/offline/plan.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+    return spawnSync("npm", ["run", "--silent", "plan", "--", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("offline plan", () => {
