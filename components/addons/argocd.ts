@@ -2,6 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./charts";
 import { argocdValues } from "./argocd-values";
+import { chartRelease } from "./release";
+
+/** Seconds Helm waits for Argo CD: HA Redis starts pod after pod. */
+const ARGOCD_RELEASE_TIMEOUT = 900;
 
 /** Label that makes a Secret an Argo CD repository definition. */
 export const REPOSITORY_SECRET_LABEL = { "argocd.argoproj.io/secret-type": "repository" } as const;
@@ -58,20 +62,15 @@ export class ArgoCd extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.k8sProvider },
         );
-        this.release = new k8s.helm.v3.Release(
+        this.release = chartRelease(
             `${name}-release`,
-            {
-                name: chart.releaseName,
-                chart: chart.chart,
-                version: args.chartVersion,
-                // Seconds Helm waits for readiness: redis-ha starts its three Redis pods one after another, each waiting for a Fargate node (about a minute apiece).
-                timeout: 900,
-                repositoryOpts: { repo: chart.repo },
-                namespace: namespace.metadata.name,
-                createNamespace: false,
-                values: argocdValues(args.highAvailability),
-            },
-            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn, repository] },
+            chart,
+            args.chartVersion,
+            argocdValues(args.highAvailability),
+            // The namespace is the program's (created above); the release only installs into it.
+            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn, namespace, repository] },
+            // redis-ha starts its three Redis pods one after another, each waiting for a Fargate node.
+            ARGOCD_RELEASE_TIMEOUT,
         );
         this.namespace = chart.namespace;
         this.uiCommand = `kubectl port-forward --namespace ${chart.namespace} service/${chart.releaseName}-server 8080:443`;

@@ -4,6 +4,7 @@ import { IrsaRole } from "../iam/irsa-role";
 import { loadBalancerControllerPolicy } from "../iam/load-balancer-controller";
 import { CHARTS } from "./charts";
 import { loadBalancerControllerValues } from "./load-balancer-controller-values";
+import { chartRelease } from "./release";
 
 export interface LoadBalancerControllerArgs {
     /** Chart version (== controller version since chart 3.x); its IAM policy must ship with the program. Required. */
@@ -53,22 +54,15 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.serviceGate = new k8s.helm.v3.Release(
+        this.serviceGate = chartRelease(
             `${name}-release`,
-            {
-                name: chart.chart,
-                chart: chart.chart,
-                version: args.chartVersion,
-                // Seconds Helm waits for readiness: every pod waits for its own Fargate node, which takes a minute or two.
-                timeout: 600,
-                repositoryOpts: { repo: chart.repo },
-                namespace: chart.namespace,
-                values: pulumi
-                    .all([args.clusterName, args.vpcId, role.roleArn])
-                    .apply(([clusterName, vpcId, roleArn]) =>
-                        loadBalancerControllerValues({ clusterName, region: args.region, vpcId, roleArn, highAvailability: args.highAvailability }),
-                    ),
-            },
+            chart,
+            args.chartVersion,
+            pulumi
+                .all([args.clusterName, args.vpcId, role.roleArn])
+                .apply(([clusterName, vpcId, roleArn]) =>
+                    loadBalancerControllerValues({ clusterName, region: args.region, vpcId, roleArn, highAvailability: args.highAvailability }),
+                ),
             { parent: this, provider: args.k8sProvider, dependsOn: [...args.workloadDependencies] },
         );
         this.roleArn = role.roleArn;

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./charts";
 import { metricsServerValues } from "./metrics-server-values";
+import { chartRelease } from "./release";
 
 export interface MetricsServerArgs {
     /** Chart version. Required. */
@@ -24,20 +25,11 @@ export class MetricsServer extends pulumi.ComponentResource {
     constructor(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:MetricsServer", name, {}, opts);
         const chart = CHARTS.metricsServer;
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: chart.chart,
-                chart: chart.chart,
-                version: args.chartVersion,
-                // Seconds Helm waits for readiness: every pod waits for its own Fargate node, which takes a minute or two.
-                timeout: 600,
-                repositoryOpts: { repo: chart.repo },
-                namespace: chart.namespace,
-                values: metricsServerValues(args.highAvailability),
-            },
-            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn] },
-        );
+        this.release = chartRelease(`${name}-release`, chart, args.chartVersion, metricsServerValues(args.highAvailability), {
+            parent: this,
+            provider: args.k8sProvider,
+            dependsOn: [...args.dependsOn],
+        });
         this.registerOutputs({});
     }
 }
