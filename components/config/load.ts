@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AppOverride } from "../apps/discover";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
 import {
     ACU_RANGE,
@@ -111,6 +112,8 @@ export interface PlatformConfig {
     readonly fileSystem: FileSystemConfig;
     readonly registry: RegistryConfig;
     readonly addons: AddonsConfig;
+    /** `apps`: per-app switches and settings, by app name (checked against apps/ by loadApps). */
+    readonly apps: Readonly<Record<string, AppOverride>>;
     /** Protect stateful resources from deletion (`protect`, retain-on-delete, service deletion protection). */
     readonly protect: boolean;
     /** Tags every AWS resource gets through the provider's default tags. */
@@ -148,7 +151,7 @@ const MIN_K8S_MINOR = 30;
 const MAX_PUBLIC_ACCESS_CIDRS = 40;
 const OPEN_TO_ALL = "0.0.0.0/0";
 
-type Value = string | number | boolean | readonly string[];
+type Value = string | number | boolean | readonly string[] | Readonly<Record<string, unknown>>;
 
 /**
  * Reads one key: its raw string from the stack (Pulumi passes every value as a string, lists as
@@ -183,6 +186,17 @@ function readKey(project: string, key: ConfigKey, raw: Readonly<Record<string, s
             }
             if (Array.isArray(parsed) && parsed.every((v) => typeof v === "string")) return parsed as string[];
             problems.push(`${name}: must be a YAML list of strings, e.g. [a, b] (got ${JSON.stringify(text)})`);
+            return undefined;
+        }
+        case "object": {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                parsed = undefined;
+            }
+            if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+            problems.push(`${name}: must be a YAML mapping (got ${JSON.stringify(text)})`);
             return undefined;
         }
     }
@@ -440,6 +454,8 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         problems.push(`${k("gitRevision")}: must be a branch, tag or commit such as main (got ${JSON.stringify(revision)})`);
     }
 
+    const apps = checkApps(v.apps as Readonly<Record<string, unknown>> | undefined, k("apps"), problems);
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     return deepFreeze({
@@ -475,9 +491,39 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         fileSystem: { transitionToIa: str("efsTransitionToIa") as FileSystemConfig["transitionToIa"], backups: bool("efsBackups")! },
         registry: { keepImages: keepImages! },
         addons: { loadBalancerControllerChartVersion: lbcVersion!, metricsServerChartVersion: metricsServerVersion!, argocdChartVersion: argocdVersion!, git: { repoUrl: repoUrl!, revision: revision!, sshPrivateKey: sshKey || undefined }, highAvailability: bool("addonsHighAvailability")! },
+        apps,
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     });
+}
+
+/**
+ * The shape of `apps`: app name to {enabled?, settings?}. Whether each app and setting exists is
+ * checked against apps/ by loadApps, which reads the files.
+ */
+function checkApps(value: Readonly<Record<string, unknown>> | undefined, key: string, problems: string[]): Record<string, AppOverride> {
+    const apps: Record<string, AppOverride> = {};
+    for (const [app, entry] of Object.entries(value ?? {})) {
+        const where = `${key}.${app}`;
+        if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+            problems.push(`${where}: must be a mapping with enabled and/or settings (got ${JSON.stringify(entry)})`);
+            continue;
+        }
+        const { enabled, settings, ...rest } = entry as Record<string, unknown>;
+        for (const unknown of Object.keys(rest)) problems.push(`${where}.${unknown}: unknown key; the keys are enabled, settings`);
+        if (enabled !== undefined && typeof enabled !== "boolean") problems.push(`${where}.enabled: must be true or false (got ${JSON.stringify(enabled)})`);
+        const values: Record<string, string> = {};
+        if (settings !== undefined && (settings === null || typeof settings !== "object" || Array.isArray(settings))) {
+            problems.push(`${where}.settings: must map setting names to strings (got ${JSON.stringify(settings)})`);
+        } else {
+            for (const [name, setting] of Object.entries((settings ?? {}) as Record<string, unknown>)) {
+                if (typeof setting !== "string" || setting === "") problems.push(`${where}.settings.${name}: must be a non-empty string; quote numbers and booleans (got ${JSON.stringify(setting)})`);
+                else values[name] = setting;
+            }
+        }
+        apps[app] = { ...(typeof enabled === "boolean" ? { enabled } : {}), ...(settings !== undefined ? { settings: values } : {}) };
+    }
+    return apps;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -5,12 +5,12 @@
  */
 
 /** The config types Pulumi's project `config:` block can declare. */
-export type ConfigType = "string" | "integer" | "boolean" | "array";
+export type ConfigType = "string" | "integer" | "boolean" | "array" | "object";
 
 export interface KeySpec {
     readonly type: ConfigType;
     /** Omitted: the key is required in every stack file. */
-    readonly default?: string | number | boolean | readonly string[];
+    readonly default?: string | number | boolean | readonly string[] | Readonly<Record<string, never>>;
     readonly description: string;
 }
 
@@ -209,6 +209,12 @@ export const CONFIG_SCHEMA = {
         type: "string",
         default: "",
         description: "SSH private key (a deploy key) for a private gitRepoUrl. Set it with `pulumi config set --secret gitSshPrivateKey < key`; never in plain text.",
+    },
+    apps: {
+        type: "object",
+        default: {},
+        description:
+            "Per-app switches and settings of this stack: {<app>: {enabled: false}} stops an app that app.yaml would run; {<app>: {settings: {NAME: value}}} sets the settings app.yaml declares. See apps/README.md.",
     },
     addonsHighAvailability: {
         type: "boolean",

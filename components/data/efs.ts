@@ -23,7 +23,7 @@ export const EFS_IA_TRANSITIONS = [
 ] as const;
 
 /** POSIX ids are plain non-negative integers; EFS access points take 0 to 2^32-1. */
-const MAX_POSIX_ID = 4_294_967_295;
+export const MAX_POSIX_ID = 4_294_967_295;
 
 /** What an app's access point looks like. */
 export interface AppAccessPoint {

@@ -6,19 +6,24 @@
 import { stringify } from "yaml";
 import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
 
+/**
+ * How Pulumi.yaml declares one key. Objects are declared by description only: Pulumi's project
+ * schema accepts the types string, integer, boolean and array, and no object default
+ * (https://github.com/pulumi/pulumi/issues/11321); the loader checks the object's shape.
+ */
+export function projectDeclaration(spec: KeySpec): Record<string, unknown> {
+    if (spec.type === "object") return { description: spec.description };
+    return {
+        type: spec.type,
+        ...(spec.type === "array" ? { items: { type: "string" } } : {}),
+        description: spec.description,
+        ...(spec.default !== undefined ? { default: spec.default } : {}),
+    };
+}
+
 /** Pulumi.yaml's `config:` block as the schema says it must read. */
 export function renderProjectConfig(): string {
-    const config = Object.fromEntries(
-        Object.entries(CONFIG_SCHEMA).map(([key, spec]: [string, KeySpec]) => [
-            key,
-            {
-                type: spec.type,
-                ...(spec.type === "array" ? { items: { type: "string" } } : {}),
-                description: spec.description,
-                ...(spec.default !== undefined ? { default: spec.default } : {}),
-            },
-        ]),
-    );
+    const config = Object.fromEntries(Object.entries(CONFIG_SCHEMA).map(([key, spec]: [string, KeySpec]) => [key, projectDeclaration(spec)]));
     return stringify({ config }, { lineWidth: 0 });
 }
 

@@ -1,0 +1,165 @@
+/**
+ * Finds the apps under `apps/`, validates their descriptors and overlays, and decides which run in
+ * a stack with which settings. Reads files only: it runs before any resource is registered.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ConfigError } from "../config/load";
+import { AppDescriptor, parseDescriptor } from "./descriptor";
+
+/** Folder of the apps, relative to the repository root (and Argo CD's source paths). */
+export const APPS_DIR = "apps";
+export const DESCRIPTOR_FILE = "app.yaml";
+/** File names Kustomize accepts for a kustomization, in its order of preference. */
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+/**
+ * Image tags are the commit hash of the app's folder (CI builds and tags them): a tag names one
+ * build forever, and the repositories refuse to move it (immutable tags).
+ */
+export const IMAGE_TAG = /^[0-9a-f]{7,40}$/;
+
+/** What a stack file may say about one app (`platform:apps.<app>`). */
+export interface AppOverride {
+    /** Defaults to true: the app runs in every stack its app.yaml allows. */
+    readonly enabled?: boolean;
+    /** Values of the app's settings in this stack. */
+    readonly settings?: Readonly<Record<string, string>>;
+}
+
+/** One app that runs in the stack. */
+export interface AppSpec {
+    readonly descriptor: AppDescriptor;
+    /** Every setting's value in this stack. */
+    readonly settings: Readonly<Record<string, string>>;
+    /** The overlay Argo CD deploys, relative to the repository root. */
+    readonly sourcePath: string;
+    /** The tag the overlay pins for each image. */
+    readonly imageTags: Readonly<Record<string, string>>;
+}
+
+/** The name manifests use for an app's image; Argo CD maps it to the app's ECR repository. */
+export function imageReference(app: string, image: string): string {
+    return `${app}/${image}`;
+}
+
+/** The overlay of an app for a stack, relative to the repository root. */
+export function overlayPath(app: string, stack: string): string {
+    return path.posix.join(APPS_DIR, app, "overlays", stack);
+}
+
+/** The kustomization file of a folder, or undefined when it has none. */
+export function kustomizationFile(dir: string): string | undefined {
+    return KUSTOMIZATION_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+}
+
+function readYaml(file: string, shown: string, problems: string[]): unknown {
+    try {
+        return parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        problems.push(`${shown}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+        return undefined;
+    }
+}
+
+/**
+ * The tags an overlay pins: one `images` entry per declared image, named `<app>/<image>`, with a
+ * commit-hash `newTag` and no `newName` (the platform decides the repository).
+ */
+function overlayImageTags(descriptor: AppDescriptor, file: string, doc: unknown, problems: string[]): Record<string, string> {
+    const tags: Record<string, string> = {};
+    const entries = (doc as { images?: unknown })?.images;
+    if (entries !== undefined && !Array.isArray(entries)) {
+        problems.push(`${file}: images: must be a list of {name, newTag}`);
+        return tags;
+    }
+    const declared = new Map(descriptor.images.map((image) => [imageReference(descriptor.name, image), image]));
+    for (const entry of (entries ?? []) as { name?: unknown; newName?: unknown; newTag?: unknown }[]) {
+        const image = declared.get(String(entry?.name));
+        if (image === undefined) {
+            problems.push(`${file}: images: ${JSON.stringify(entry?.name)} is not an image of app.yaml (${[...declared.keys()].join(", ")})`);
+            continue;
+        }
+        if (entry.newName !== undefined) {
+            problems.push(`${file}: images: ${entry.name}: remove newName; Argo CD maps the image to the app's ECR repository`);
+        }
+        if (typeof entry.newTag !== "string" || !IMAGE_TAG.test(entry.newTag)) {
+            problems.push(`${file}: images: ${entry.name}: newTag must be the commit hash CI built, 7 to 40 hex digits (got ${JSON.stringify(entry.newTag)}); never latest`);
+        } else {
+            tags[image] = entry.newTag;
+        }
+    }
+    const named = new Set(((entries ?? []) as { name?: unknown }[]).map((e) => e?.name));
+    for (const reference of [...declared.keys()].filter((r) => !named.has(r))) {
+        problems.push(`${file}: images: must pin a tag for ${reference}, an image of app.yaml (kustomize edit set image ${reference}:<commit>)`);
+    }
+    return tags;
+}
+
+/**
+ * Discovers and validates every app, then returns those that run in `stack`.
+ *
+ * An app runs when its app.yaml lists the stack (or lists none) and the stack file does not set
+ * `enabled: false`. Apps that do not run are still validated, so a broken app never waits for the
+ * stack that deploys it to be found out.
+ *
+ * @param repoRoot The folder holding `apps/` (the project directory).
+ * @param stack The stack being deployed.
+ * @param overrides `platform:apps` of the stack file, by app.
+ * @param configKey How the stack's key is named in messages, e.g. `platform:apps`.
+ * @throws ConfigError listing every problem of every app.
+ */
+export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Record<string, AppOverride>>, configKey: string): AppSpec[] {
+    const problems: string[] = [];
+    const appsDir = path.join(repoRoot, APPS_DIR);
+    const folders = fs.existsSync(appsDir)
+        ? fs.readdirSync(appsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+        : [];
+    const apps: AppSpec[] = [];
+
+    for (const app of folders) {
+        const shown = path.posix.join(APPS_DIR, app, DESCRIPTOR_FILE);
+        const file = path.join(appsDir, app, DESCRIPTOR_FILE);
+        if (!fs.existsSync(file)) {
+            problems.push(`${shown}: missing; every folder under ${APPS_DIR}/ is an app and declares what it needs there (see ${APPS_DIR}/README.md)`);
+            continue;
+        }
+        const descriptor = parseDescriptor(shown, app, readYaml(file, shown, problems), problems);
+        if (!descriptor) continue;
+
+        const override = overrides[app] ?? {};
+        const where = `${configKey}.${app}`;
+        const allowed = descriptor.stacks === undefined || descriptor.stacks.includes(stack);
+        if (override.enabled === true && !allowed) {
+            problems.push(`${where}.enabled: ${shown} runs the app only in ${descriptor.stacks!.join(", ")}; add ${stack} to its stacks`);
+        }
+        for (const name of Object.keys(override.settings ?? {}).filter((n) => !(n in descriptor.settings))) {
+            const names = Object.keys(descriptor.settings);
+            problems.push(`${where}.settings.${name}: not a setting of ${shown} (${names.length ? names.join(", ") : "it declares none"})`);
+        }
+        if (!allowed || override.enabled === false) continue;
+
+        const settings: Record<string, string> = {};
+        for (const [name, spec] of Object.entries(descriptor.settings)) {
+            const value = override.settings?.[name] ?? spec.default;
+            if (value === undefined) problems.push(`${where}.settings.${name}: required (${spec.description})`);
+            else settings[name] = value;
+        }
+
+        const sourcePath = overlayPath(app, stack);
+        const kustomization = kustomizationFile(path.join(repoRoot, sourcePath));
+        if (!kustomization) {
+            problems.push(`${sourcePath}/kustomization.yaml: missing; the app runs in ${stack}, so it needs an overlay for it (or set ${where}.enabled: false)`);
+            continue;
+        }
+        const overlayFile = path.posix.join(sourcePath, path.basename(kustomization));
+        const imageTags = overlayImageTags(descriptor, overlayFile, readYaml(kustomization, overlayFile, problems), problems);
+        apps.push({ descriptor, settings, sourcePath, imageTags });
+    }
+
+    for (const app of Object.keys(overrides).filter((a) => !folders.includes(a))) {
+        problems.push(`${configKey}.${app}: no such app (${APPS_DIR}/${app}/${DESCRIPTOR_FILE} does not exist)`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return apps;
+}
