@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgoCd } from "./components/addons/argocd";
+import { App } from "./components/apps/app";
+import { DatabaseBootstrap } from "./components/apps/database-bootstrap";
+import { loadApps } from "./components/apps/discover";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
 import { MetricsServer } from "./components/addons/metrics-server";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
@@ -17,6 +20,8 @@ import { awsProviderArgs } from "./components/provider";
 export = async () => {
     // Validated before anything is registered: a bad stack file fails here with every problem listed.
     const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack());
+    // Apps are found under apps/ next to this file; their descriptors and overlays fail the same way.
+    const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`);
 
     const provider = new aws.Provider("aws", awsProviderArgs(config));
     const opts = { providers: [provider] };
@@ -92,7 +97,43 @@ export = async () => {
         opts,
     );
 
+    const databaseBootstrap = new DatabaseBootstrap(
+        "database-bootstrap",
+        {
+            masterSecretArn: database.masterUserSecretArn,
+            kmsKeyArn: database.kmsKeyArn,
+            host: database.endpoint,
+            port: database.port,
+            region: config.aws.region,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+            k8sProvider: cluster.provider,
+            dependsOn: cluster.workloadDependencies,
+        },
+        opts,
+    );
+    for (const spec of apps) {
+        new App(
+            `app-${spec.descriptor.name}`,
+            {
+                spec,
+                location: { region: config.aws.region, accountId: cluster.accountId, partition: cluster.partition, clusterName: config.cluster.name, stack: config.stack },
+                oidc: { providerArn: cluster.oidcProviderArn, issuer: cluster.oidcIssuer },
+                git: config.addons.git,
+                keepImages: config.registry.keepImages,
+                protect: config.protect,
+                fileSystem: { id: files.fileSystemId, storageClassName: files.storageClassName, ready: files.mountTargets },
+                databaseBootstrap,
+                argocd: { namespace: argocd.namespace, release: argocd.release },
+                k8sProvider: cluster.provider,
+                dependsOn: addonDependencies,
+            },
+            opts,
+        );
+    }
+
     return {
+        apps: apps.map((a) => a.descriptor.name),
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         kubeconfigCommand: kubeconfigCommand(config.cluster.name, config.aws),

@@ -75,6 +75,9 @@ export class Cluster extends pulumi.ComponentResource {
      * Fargate logging configuration.
      */
     public readonly workloadDependencies: readonly pulumi.Resource[];
+    /** The account and partition the cluster is in, for ARNs of the resources its workloads use. */
+    public readonly accountId: pulumi.Output<string>;
+    public readonly partition: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:Cluster", name, {}, opts);
@@ -215,6 +218,8 @@ export class Cluster extends pulumi.ComponentResource {
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.podExecutionRoleArn = podExecutionRole.arn;
+        this.accountId = accountId;
+        this.partition = partition;
         this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...(args.egress ?? [])];
         this.registerOutputs({
             clusterName: this.clusterName,

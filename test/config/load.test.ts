@@ -129,6 +129,10 @@ describe("stack config loader", () => {
         ["key that is no private key", { gitRepoUrl: "git@github.com:org/repo.git", gitSshPrivateKey: "hunter2" }, "platform:gitSshPrivateKey: must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)"],
         ["revision with a space", { gitRevision: "release 1" }, 'platform:gitRevision: must be a branch, tag or commit such as main (got "release 1")'],
         ["list given as a string", { publicAccessCidrs: "0.0.0.0/0" }, 'platform:publicAccessCidrs: must be a YAML list of strings, e.g. [a, b] (got "0.0.0.0/0")'],
+        ["apps given as a list", { apps: list("chat") }, 'platform:apps: must be a YAML mapping (got "[\\"chat\\"]")'],
+        ["app switch as a string", { apps: JSON.stringify({ chat: { enabled: "no" } }) }, 'platform:apps.chat.enabled: must be true or false (got "no")'],
+        ["unknown key of an app", { apps: JSON.stringify({ chat: { replicas: 2 } }) }, "platform:apps.chat.replicas: unknown key; the keys are enabled, settings"],
+        ["app setting as a number", { apps: JSON.stringify({ chat: { settings: { PORT: 8080 } } }) }, "platform:apps.chat.settings.PORT: must be a non-empty string; quote numbers and booleans (got 8080)"],
     ];
 
     for (const [what, changes, message] of corpus) {
