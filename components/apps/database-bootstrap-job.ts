@@ -1,0 +1,164 @@
+/**
+ * The step that gives an app its own database and login role on the shared Aurora cluster, as plain
+ * data: a Job that runs inside the VPC (Aurora is private), reads the master credentials from the
+ * RDS-managed secret through IRSA, and runs idempotent SQL. Running it twice changes nothing but the
+ * role's password, so Pulumi can re-run it whenever its inputs change.
+ */
+import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
+import type { IContainer } from "kubernetes-models/v1/Container";
+
+/**
+ * Images of the job, pinned. The AWS CLI fetches the master secret; psql (the Aurora major's client)
+ * runs the SQL. Both from ECR Public, reachable through the VPC's NAT like every image pull.
+ */
+export const BOOTSTRAP_IMAGES = {
+    awsCli: "public.ecr.aws/aws-cli/aws-cli:2.22.0",
+    psql: "public.ecr.aws/docker/library/postgres:16.6-bookworm",
+} as const;
+
+/** The psql variables the SQL reads: role, database and password (passed from the environment). */
+export const BOOTSTRAP_SQL = String.raw`\set ON_ERROR_STOP on
+-- The login role: created once, its password set on every run (the Secret is the source of truth).
+SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" WITH LOGIN PASSWORD :'password';
+-- PostgreSQL 16 gives the creating role only ADMIN on a new role; CREATE DATABASE ... OWNER needs
+-- membership of the owner, which the master user grants itself.
+GRANT :"role" TO CURRENT_USER;
+SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \gexec
+ALTER DATABASE :"database" OWNER TO :"role";
+-- Only the app's role connects to the app's database.
+REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"database" TO :"role";
+`;
+
+/** Where the init container leaves the master credentials for psql: a memory-backed volume. */
+const MASTER_DIR = "/run/master";
+
+/**
+ * Reads the RDS-managed master secret (JSON `username`, `password`) into two files. The AWS CLI
+ * image carries a Python (yum's on Amazon Linux 2, dnf's on 2023) that parses the JSON.
+ */
+export const FETCH_MASTER_SCRIPT = `aws secretsmanager get-secret-value --secret-id "$MASTER_SECRET_ARN" --query SecretString --output text > ${MASTER_DIR}/secret.json
+PY=$(command -v python3 || command -v python)
+"$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); open(sys.argv[2], "w").write(s["username"]); open(sys.argv[3], "w").write(s["password"])' ${MASTER_DIR}/secret.json ${MASTER_DIR}/username ${MASTER_DIR}/password
+rm ${MASTER_DIR}/secret.json
+`;
+
+/** Runs the SQL as the master user against the \`postgres\` database, over TLS. */
+export const RUN_SQL_SCRIPT = `export PGUSER="$(cat ${MASTER_DIR}/username)" PGPASSWORD="$(cat ${MASTER_DIR}/password)"
+printf '%s' "$BOOTSTRAP_SQL" | psql --no-psqlrc --quiet -v role="$APP_ROLE" -v database="$APP_DATABASE" -v password="$APP_PASSWORD"
+echo "database $APP_DATABASE and role $APP_ROLE are in place"
+`;
+
+export interface BootstrapJobArgs {
+    /** Database and role name of the app. */
+    readonly database: string;
+    /** Secret (in the job's namespace) holding the app's password under `password`. */
+    readonly passwordSecret: string;
+    /** Digest of the password: a new password changes the pod template, so the Job runs again. */
+    readonly passwordDigest: string;
+    /** Service account with read access to the master secret. */
+    readonly serviceAccount: string;
+    readonly masterSecretArn: string;
+    readonly host: string;
+    readonly port: number;
+    readonly region: string;
+}
+
+/** Fargate's smallest size fits both containers (checklist 1.12: requests on everything). */
+const RESOURCES = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
+const NOBODY = 65534;
+
+function restricted(name: string, image: string, script: string, env: IContainer["env"], mounts: IContainer["volumeMounts"]): IContainer {
+    return {
+        name,
+        image,
+        command: ["/bin/sh", "-eu", "-c", script],
+        env,
+        volumeMounts: mounts,
+        resources: RESOURCES,
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    };
+}
+
+/**
+ * The Job's spec. Retries cover Aurora resuming from auto-pause and a Fargate node starting; the
+ * deadline stops a job that can never succeed from retrying forever.
+ */
+export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
+    const master = { name: "master", mountPath: MASTER_DIR };
+    const tmp = { name: "tmp", mountPath: "/tmp" };
+    return {
+        backoffLimit: 6,
+        activeDeadlineSeconds: 1200,
+        template: {
+            metadata: {
+                labels: { "app.kubernetes.io/name": "database-bootstrap", "app.kubernetes.io/instance": a.database },
+                annotations: { "platform/password-digest": a.passwordDigest },
+            },
+            spec: {
+                serviceAccountName: a.serviceAccount,
+                restartPolicy: "Never",
+                securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY },
+                initContainers: [
+                    restricted(
+                        "fetch-master-secret",
+                        BOOTSTRAP_IMAGES.awsCli,
+                        FETCH_MASTER_SCRIPT,
+                        [
+                            { name: "MASTER_SECRET_ARN", value: a.masterSecretArn },
+                            { name: "AWS_REGION", value: a.region },
+                            // The CLI writes its cache under HOME; the root file system is read-only.
+                            { name: "HOME", value: "/tmp" },
+                        ],
+                        [master, tmp],
+                    ),
+                ],
+                containers: [
+                    restricted(
+                        "create-database",
+                        BOOTSTRAP_IMAGES.psql,
+                        RUN_SQL_SCRIPT,
+                        [
+                            { name: "PGHOST", value: a.host },
+                            { name: "PGPORT", value: String(a.port) },
+                            { name: "PGDATABASE", value: "postgres" },
+                            { name: "PGSSLMODE", value: "require" },
+                            { name: "PGCONNECT_TIMEOUT", value: "30" },
+                            { name: "APP_ROLE", value: a.database },
+                            { name: "APP_DATABASE", value: a.database },
+                            { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: a.passwordSecret, key: "password" } } },
+                            { name: "BOOTSTRAP_SQL", value: BOOTSTRAP_SQL },
+                            { name: "HOME", value: "/tmp" },
+                        ],
+                        [master, tmp],
+                    ),
+                ],
+                volumes: [
+                    { name: "master", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                ],
+            },
+        },
+    };
+}
+
+/**
+ * Permissions of the bootstrap job's service account: read the master secret, decrypt it with the
+ * database's key, and only through Secrets Manager.
+ */
+export function bootstrapPolicy(masterSecretArn: string, kmsKeyArn: string, region: string) {
+    return {
+        Version: "2012-10-17" as const,
+        Statement: [
+            { Sid: "ReadMasterSecret", Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue"], Resource: [masterSecretArn] },
+            {
+                Sid: "DecryptMasterSecret",
+                Effect: "Allow" as const,
+                Action: ["kms:Decrypt"],
+                Resource: [kmsKeyArn],
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+            },
+        ],
+    };
+}

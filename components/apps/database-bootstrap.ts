@@ -1,0 +1,90 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IrsaRole } from "../iam/irsa-role";
+import { PLATFORM_NAMESPACE_PREFIX } from "../naming";
+import { bootstrapPolicy } from "./database-bootstrap-job";
+
+/** Namespace of the database bootstrap jobs: a platform namespace, covered by `platform-*`. */
+export const DATABASE_BOOTSTRAP_NAMESPACE = `${PLATFORM_NAMESPACE_PREFIX}databases`;
+/** The bootstrap jobs' service account: the only one that can read the master secret. */
+export const DATABASE_BOOTSTRAP_SERVICE_ACCOUNT = "database-bootstrap";
+
+export interface DatabaseBootstrapArgs {
+    /** Database.masterUserSecretArn. Required. */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** Database.kmsKeyArn: the key the master secret is encrypted with. Required. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Database.endpoint (writer). Required. */
+    readonly host: pulumi.Input<string>;
+    /** Database.port. Required. */
+    readonly port: pulumi.Input<number>;
+    /** AWS region of the cluster. Required. */
+    readonly region: string;
+    /** Cluster.oidcProviderArn. Required. */
+    readonly oidcProviderArn: pulumi.Input<string>;
+    /** Cluster.oidcIssuer. Required. */
+    readonly oidcIssuer: pulumi.Input<string>;
+    /** Kubernetes provider of the cluster. Required. */
+    readonly k8sProvider: k8s.Provider;
+    /** Cluster.workloadDependencies: the jobs' pods need the Fargate profiles. Required. */
+    readonly dependsOn: readonly pulumi.Resource[];
+}
+
+/**
+ * What every app's database bootstrap job shares: its namespace and a service account whose IRSA
+ * role may read the master secret. Kept out of the apps' namespaces, so no app manifest can use it.
+ */
+export class DatabaseBootstrap extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceAccountName: string;
+    public readonly masterSecretArn: pulumi.Output<string>;
+    public readonly host: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly region: string;
+    /** What a bootstrap job must wait for. */
+    public readonly ready: readonly pulumi.Resource[];
+
+    constructor(name: string, args: DatabaseBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:apps:DatabaseBootstrap", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.k8sProvider };
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: DATABASE_BOOTSTRAP_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi", "pod-security.kubernetes.io/enforce": "baseline" } } },
+            { ...k8sOpts, dependsOn: [...args.dependsOn] },
+        );
+        const role = new IrsaRole(
+            `${name}-irsa`,
+            {
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuer: args.oidcIssuer,
+                namespace: DATABASE_BOOTSTRAP_NAMESPACE,
+                serviceAccount: DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
+                policy: pulumi
+                    .all([args.masterSecretArn, args.kmsKeyArn])
+                    .apply(([secret, key]) => JSON.stringify(bootstrapPolicy(secret, key, args.region))),
+                description: "Creates each app's database and login role on the shared Aurora cluster",
+            },
+            { parent: this },
+        );
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-service-account`,
+            {
+                metadata: {
+                    name: DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
+                    namespace: namespace.metadata.name,
+                    annotations: { "eks.amazonaws.com/role-arn": role.roleArn },
+                },
+                automountServiceAccountToken: false,
+            },
+            k8sOpts,
+        );
+        this.namespace = namespace.metadata.name;
+        this.serviceAccountName = DATABASE_BOOTSTRAP_SERVICE_ACCOUNT;
+        this.masterSecretArn = pulumi.output(args.masterSecretArn);
+        this.host = pulumi.output(args.host);
+        this.port = pulumi.output(args.port);
+        this.region = args.region;
+        this.ready = [serviceAccount, role];
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

@@ -1,0 +1,94 @@
+/**
+ * Validates Kubernetes and Argo CD objects against their schemas, unknown fields included.
+ *
+ * kubernetes-models' validate() checks types, formats and required fields, but its schemas allow
+ * extra keys (checklist 9.9). Unknown fields are caught by TypeScript instead: each object becomes
+ * an object literal typed with the model's interface, and the compiler's excess-property check
+ * names any field the schema does not have, at any depth.
+ */
+import * as path from "path";
+import * as ts from "typescript";
+import { REPO_ROOT } from "./stack-config";
+
+export interface Located {
+    /** Where the object comes from, for messages, e.g. `apps/chat/overlays/dev`. */
+    readonly where: string;
+    readonly manifest: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+}
+
+/** The kubernetes-models module of an apiVersion and kind, e.g. `kubernetes-models/apps/v1/Deployment`. */
+export function modelModule(apiVersion: string, kind: string): string {
+    if (apiVersion.startsWith("argoproj.io/")) return `@kubernetes-models/argo-cd/${apiVersion}/${kind}`;
+    return `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+function resolves(module: string): boolean {
+    try {
+        require.resolve(module, { paths: [REPO_ROOT] });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Every schema problem of the objects: unknown apiVersion/kind, unknown fields, wrong types and
+ * missing required fields, each naming where the object comes from and its kind/name.
+ */
+export function schemaProblems(objects: readonly Located[]): string[] {
+    const problems: string[] = [];
+    const label = (o: Located) => `${o.where}: ${String(o.manifest.kind)}/${String(o.manifest.metadata?.name)}`;
+    const typed: { object: Located; module: string; firstLine: number; lastLine: number }[] = [];
+    const lines: string[] = [];
+    objects.forEach((o) => {
+        const module = modelModule(String(o.manifest.apiVersion), String(o.manifest.kind));
+        if (!resolves(module)) {
+            problems.push(`${label(o)}: no schema for ${String(o.manifest.apiVersion)} ${String(o.manifest.kind)} (a typo, or an API Kubernetes no longer serves)`);
+            return;
+        }
+        const n = typed.length;
+        lines.push(`import type { I${String(o.manifest.kind)} as T${n} } from ${JSON.stringify(module)};`);
+        typed.push({ object: o, module, firstLine: 0, lastLine: 0 });
+    });
+    typed.forEach((t, n) => {
+        t.firstLine = lines.length;
+        lines.push(...`export const m${n}: T${n} = ${JSON.stringify(t.object.manifest, null, 1)};`.split("\n"));
+        t.lastLine = lines.length - 1;
+    });
+
+    // Types: the compiler's excess-property and type checks against the models' interfaces.
+    const file = path.join(REPO_ROOT, "__manifests__.ts");
+    const source = lines.join("\n");
+    const options: ts.CompilerOptions = {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+    };
+    const host = ts.createCompilerHost(options);
+    const read = host.getSourceFile;
+    host.getSourceFile = (name, version, ...rest) =>
+        path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read.call(host, name, version, ...rest);
+    const program = ts.createProgram([file], options, host);
+    for (const d of ts.getPreEmitDiagnostics(program)) {
+        const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
+        const t = typed.find((x) => line >= x.firstLine && line <= x.lastLine);
+        const message = ts.flattenDiagnosticMessageText(d.messageText, " ").replace(/\s+/g, " ");
+        const field = line >= 0 ? ` (at ${lines[line].trim().slice(0, 80)})` : "";
+        problems.push(`${t ? label(t.object) : "schema check"}: ${message.slice(0, 300)}${field}`);
+    }
+
+    // Formats and constraints the interfaces cannot express, with the models' own validators.
+    for (const t of typed) {
+        const Model = require(require.resolve(t.module, { paths: [REPO_ROOT] }))[String(t.object.manifest.kind)];
+        try {
+            new Model(t.object.manifest).validate();
+        } catch (e) {
+            problems.push(`${label(t.object)}: ${(e as Error).message.split("\n").slice(0, 5).join("; ")}`);
+        }
+    }
+    return problems;
+}
