@@ -186,6 +186,9 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                     repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${this.region}.amazonaws.com/${state.name}`,
                     registryId: MOCK_ACCOUNT_ID,
                 };
+            case "random:index/randomPassword:RandomPassword":
+                // Deterministic, of the requested length; the SDK marks `result` secret itself.
+                return { result: hex(args.name, 64).slice(0, state.length ?? 16) };
             case "eks:index:Cluster":
                 return this.eksClusterState(args, state);
             default:

@@ -1,0 +1,202 @@
+/**
+ * Checks of an app's rendered manifests (`kustomize build` of an overlay) against the platform
+ * contract and what Fargate can run. Plain data in, problems out: the test suite and the offline
+ * plan run them on every overlay of every app.
+ */
+import { APP_VOLUME_CLAIM } from "../data/efs";
+import { DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "./contract";
+import type { AppDescriptor } from "./descriptor";
+import { IMAGE_TAG, imageReference } from "./discover";
+
+/** A Kubernetes object as Kustomize renders it. */
+export interface Manifest {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string> };
+    readonly [field: string]: any;
+}
+
+/** Kinds that are not namespaced; an AppProject refuses them, so they fail here first. */
+const CLUSTER_SCOPED = new Set([
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "CSIDriver",
+]);
+
+/** Fargate cannot run these at all (checklist 1.9). */
+const FORBIDDEN_KINDS: Record<string, string> = {
+    DaemonSet: "Fargate runs no DaemonSets; run the process as a sidecar container",
+    PersistentVolumeClaim: `Fargate mounts EFS only through statically provisioned volumes; use the platform's claim \`${APP_VOLUME_CLAIM}\` (app.yaml volume)`,
+};
+
+export const ALB_TARGET_TYPE = "alb.ingress.kubernetes.io/target-type";
+export const NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type";
+
+/** The pod template of a workload, or undefined for other kinds. */
+export function podSpec(m: Manifest): any | undefined {
+    switch (m.kind) {
+        case "Pod":
+            return m.spec;
+        case "Deployment":
+        case "StatefulSet":
+        case "ReplicaSet":
+        case "Job":
+            return m.spec?.template?.spec;
+        case "CronJob":
+            return m.spec?.jobTemplate?.spec?.template?.spec;
+        default:
+            return undefined;
+    }
+}
+
+/** What a pod refers to by name, and where. */
+interface References {
+    secrets: string[];
+    configMaps: string[];
+    claims: string[];
+}
+
+function podReferences(pod: any): References {
+    const refs: References = { secrets: [], configMaps: [], claims: [] };
+    const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+    for (const c of containers) {
+        for (const e of c.env ?? []) {
+            if (e.valueFrom?.secretKeyRef && !e.valueFrom.secretKeyRef.optional) refs.secrets.push(e.valueFrom.secretKeyRef.name);
+            if (e.valueFrom?.configMapKeyRef && !e.valueFrom.configMapKeyRef.optional) refs.configMaps.push(e.valueFrom.configMapKeyRef.name);
+        }
+        for (const e of c.envFrom ?? []) {
+            if (e.secretRef && !e.secretRef.optional) refs.secrets.push(e.secretRef.name);
+            if (e.configMapRef && !e.configMapRef.optional) refs.configMaps.push(e.configMapRef.name);
+        }
+    }
+    for (const v of pod.volumes ?? []) {
+        if (v.secret && !v.secret.optional) refs.secrets.push(v.secret.secretName);
+        if (v.configMap && !v.configMap.optional) refs.configMaps.push(v.configMap.name);
+        if (v.persistentVolumeClaim) refs.claims.push(v.persistentVolumeClaim.claimName);
+        for (const s of v.projected?.sources ?? []) {
+            if (s.secret && !s.secret.optional) refs.secrets.push(s.secret.name);
+            if (s.configMap && !s.configMap.optional) refs.configMaps.push(s.configMap.name);
+        }
+    }
+    for (const s of pod.imagePullSecrets ?? []) refs.secrets.push(s.name);
+    return refs;
+}
+
+function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, serves: boolean, problems: string[]): string | undefined {
+    const at = `${where}: container ${c.name}`;
+    const match = /^(.+):([^:/]+)$/.exec(String(c.image ?? ""));
+    const image = app.images.find((i) => match?.[1] === imageReference(app.name, i));
+    if (!match || !image) {
+        problems.push(`${at}: image ${JSON.stringify(c.image)} must be one of ${app.images.map((i) => imageReference(app.name, i)).join(", ")} (app.yaml images) with the tag the overlay pins`);
+    } else if (!IMAGE_TAG.test(match[2])) {
+        problems.push(`${at}: image tag ${JSON.stringify(match[2])} must be a commit hash (never latest)`);
+    }
+    for (const kind of ["requests", "limits"] as const) {
+        for (const resource of ["cpu", "memory"]) {
+            // Fargate sizes the pod from requests (checklist 1.12); limits keep one container from starving the others.
+            if (c.resources?.[kind]?.[resource] === undefined) problems.push(`${at}: resources.${kind}.${resource} is required`);
+        }
+    }
+    const sc = c.securityContext ?? {};
+    if (sc.privileged) problems.push(`${at}: privileged containers do not run on Fargate`);
+    if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: securityContext.allowPrivilegeEscalation must be false`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${at}: securityContext.capabilities.drop must include ALL`);
+    if ((sc.capabilities?.add ?? []).length > 0) problems.push(`${at}: securityContext.capabilities.add must be empty`);
+    if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: securityContext.readOnlyRootFilesystem must be true; mount an emptyDir where it writes`);
+    if ((sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true) problems.push(`${at}: runAsNonRoot must be true (container or pod securityContext)`);
+    if ((sc.runAsUser ?? pod.securityContext?.runAsUser) === 0) problems.push(`${at}: runAsUser must not be 0`);
+    for (const port of c.ports ?? []) {
+        if (port.hostPort !== undefined) problems.push(`${at}: hostPort is not supported on Fargate`);
+    }
+    if (serves && (c.ports ?? []).length > 0 && !c.readinessProbe) problems.push(`${at}: serves ports, so it needs a readinessProbe`);
+    return image;
+}
+
+/**
+ * Every problem of one app's rendered overlay.
+ *
+ * @param app The app's descriptor.
+ * @param namespace The app's namespace: where every object must land.
+ * @param manifests The objects `kustomize build` rendered.
+ * @param where Prefix of every message, e.g. `apps/chat/overlays/dev`.
+ */
+export function checkAppManifests(app: AppDescriptor, namespace: string, manifests: readonly Manifest[], where: string): string[] {
+    const problems: string[] = [];
+    const own = (kind: string) => new Set(manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name));
+    const secrets = new Set([...own("Secret"), ...Object.keys(app.secrets), ...(app.database ? [DATABASE_SECRET] : [])]);
+    const configMaps = new Set([...own("ConfigMap"), PLATFORM_CONFIGMAP]);
+    const claims = new Set(app.volume ? [APP_VOLUME_CLAIM] : []);
+    const serviceAccounts = new Set([...own("ServiceAccount"), serviceAccountName(app.name)]);
+    const scaled = new Set(
+        manifests.filter((m) => m.kind === "HorizontalPodAutoscaler").map((m) => `${m.spec?.scaleTargetRef?.kind}/${m.spec?.scaleTargetRef?.name}`),
+    );
+    const used = new Set<string>();
+
+    for (const m of manifests) {
+        const at = `${where}: ${m.kind}/${m.metadata?.name}`;
+        if (CLUSTER_SCOPED.has(m.kind)) {
+            problems.push(`${at}: cluster-scoped objects are the platform's; the app's project allows only namespaced ones in ${namespace}`);
+            continue;
+        }
+        if (FORBIDDEN_KINDS[m.kind]) problems.push(`${at}: ${FORBIDDEN_KINDS[m.kind]}`);
+        if (m.metadata?.namespace !== undefined && m.metadata.namespace !== namespace) {
+            problems.push(`${at}: namespace ${m.metadata.namespace} is not the app's namespace ${namespace} (leave metadata.namespace out)`);
+        }
+        if (m.kind === "Ingress") {
+            if (m.spec?.ingressClassName !== "alb") problems.push(`${at}: spec.ingressClassName must be alb (the AWS Load Balancer Controller)`);
+            // Fargate pods are reachable only by IP (checklist 2.4).
+            if (m.metadata.annotations?.[ALB_TARGET_TYPE] !== "ip") problems.push(`${at}: annotation ${ALB_TARGET_TYPE} must be ip (Fargate has no node ports)`);
+        }
+        if (m.kind === "Service" && m.spec?.type === "LoadBalancer" && m.metadata.annotations?.[NLB_TARGET_TYPE] !== "ip") {
+            problems.push(`${at}: a LoadBalancer Service needs annotation ${NLB_TARGET_TYPE}: ip (Fargate has no node ports)`);
+        }
+        if (m.kind === "StatefulSet" && (m.spec?.volumeClaimTemplates ?? []).length > 0) {
+            problems.push(`${at}: volumeClaimTemplates need dynamic provisioning, which Fargate lacks; use the platform's claim \`${APP_VOLUME_CLAIM}\``);
+        }
+        if (scaled.has(`${m.kind}/${m.metadata.name}`) && m.spec?.replicas !== undefined) {
+            problems.push(`${at}: scaled by a HorizontalPodAutoscaler, so leave spec.replicas out (Argo CD's self-heal would reset what the autoscaler set)`);
+        }
+
+        const pod = podSpec(m);
+        if (!pod) continue;
+        for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
+            if (pod[field]) problems.push(`${at}: ${field} is not supported on Fargate`);
+        }
+        for (const v of pod.volumes ?? []) {
+            if (v.hostPath) problems.push(`${at}: volume ${v.name}: hostPath is not supported on Fargate`);
+        }
+        const account = pod.serviceAccountName ?? "default";
+        if (!serviceAccounts.has(account)) {
+            problems.push(`${at}: serviceAccountName ${account} is neither the platform's (${serviceAccountName(app.name)}) nor one of the app's manifests`);
+        }
+        const serves = ["Deployment", "StatefulSet"].includes(m.kind);
+        for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+            const image = checkContainer(c, pod, app, at, serves, problems);
+            if (image) used.add(image);
+        }
+        const refs = podReferences(pod);
+        for (const name of new Set(refs.secrets.filter((s) => !secrets.has(s)))) {
+            problems.push(`${at}: Secret ${name} is not provided: the platform gives ${app.database ? DATABASE_SECRET : "none (app.yaml database: false)"}; declare it in app.yaml secrets or add it to the manifests`);
+        }
+        for (const name of new Set(refs.configMaps.filter((c) => !configMaps.has(c)))) {
+            problems.push(`${at}: ConfigMap ${name} is not provided: the platform gives ${PLATFORM_CONFIGMAP}; add it to the manifests (configMapGenerator)`);
+        }
+        for (const name of new Set(refs.claims.filter((c) => !claims.has(c)))) {
+            problems.push(`${at}: claim ${name} is not provided: the platform gives ${app.volume ? APP_VOLUME_CLAIM : "none (app.yaml has no volume)"}`);
+        }
+    }
+    for (const image of app.images.filter((i) => !used.has(i))) {
+        problems.push(`${where}: image ${imageReference(app.name, image)} of app.yaml is used by no container`);
+    }
+    return problems;
+}

@@ -1,0 +1,130 @@
+import { strict as assert } from "assert";
+import { Manifest, checkAppManifests } from "../../components/apps/checks";
+import type { AppDescriptor } from "../../components/apps/descriptor";
+
+const APP: AppDescriptor = {
+    name: "demo",
+    description: "Demo",
+    images: ["web"],
+    database: true,
+    volume: { uid: 10001, gid: 10001 },
+    permissions: [],
+    settings: {},
+    secrets: { slack: "by hand" },
+};
+
+const container = () => ({
+    name: "web",
+    image: "demo/web:3f9c2ab",
+    ports: [{ containerPort: 8080 }],
+    readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
+    envFrom: [{ secretRef: { name: "database" } }, { configMapRef: { name: "platform" } }],
+    env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "slack", key: "token" } } }],
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+});
+
+/** A compliant app: a Deployment using every provided thing, a Service and an ALB Ingress. */
+function manifests(): any[] {
+    return [
+        {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "web" },
+            spec: {
+                selector: { matchLabels: { app: "web" } },
+                template: {
+                    metadata: { labels: { app: "web" } },
+                    spec: {
+                        serviceAccountName: "demo",
+                        securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+                        containers: [container()],
+                        volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }, { name: "tmp", emptyDir: {} }],
+                    },
+                },
+            },
+        },
+        { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } },
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "Ingress",
+            metadata: { name: "web", annotations: { "alb.ingress.kubernetes.io/target-type": "ip" } },
+            spec: { ingressClassName: "alb", rules: [] },
+        },
+    ];
+}
+
+const check = (ms: any[], app = APP) => checkAppManifests(app, "app-demo", ms as Manifest[], "apps/demo/overlays/dev");
+
+/** The manifests with one change made to a copy. */
+function mutated(change: (ms: any[]) => void): any[] {
+    const ms = manifests();
+    change(ms);
+    return ms;
+}
+const pod = (ms: any[]) => ms[0].spec.template.spec;
+
+describe("app manifest checks", () => {
+    it("accept an app that uses only what the platform and its own manifests provide", () => {
+        assert.deepEqual(check(manifests()), []);
+    });
+
+    const bad: [string, (ms: any[]) => void, RegExp][] = [
+        ["a DaemonSet", (ms) => (ms[0].kind = "DaemonSet"), /Fargate runs no DaemonSets/],
+        ["a Namespace", (ms) => ms.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }), /Namespace\/x: cluster-scoped objects are the platform's/],
+        ["another namespace", (ms) => (ms[1].metadata.namespace = "app-other"), /Service\/web: namespace app-other is not the app's namespace app-demo/],
+        ["a claim of its own", (ms) => ms.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "cache" }, spec: {} }), /PersistentVolumeClaim\/cache: Fargate mounts EFS only through statically provisioned volumes/],
+        ["hostNetwork", (ms) => (pod(ms).hostNetwork = true), /Deployment\/web: hostNetwork is not supported on Fargate/],
+        ["a hostPath volume", (ms) => pod(ms).volumes.push({ name: "h", hostPath: { path: "/var" } }), /volume h: hostPath is not supported on Fargate/],
+        ["a hostPort", (ms) => (pod(ms).containers[0].ports[0].hostPort = 80), /container web: hostPort is not supported on Fargate/],
+        ["a privileged container", (ms) => (pod(ms).containers[0].securityContext.privileged = true), /container web: privileged containers do not run on Fargate/],
+        ["privilege escalation", (ms) => delete pod(ms).containers[0].securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation must be false/],
+        ["capabilities kept", (ms) => (pod(ms).containers[0].securityContext.capabilities.drop = []), /capabilities\.drop must include ALL/],
+        ["a writable root file system", (ms) => (pod(ms).containers[0].securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem must be true/],
+        ["root", (ms) => delete pod(ms).securityContext.runAsNonRoot, /runAsNonRoot must be true/],
+        ["no memory limit", (ms) => delete pod(ms).containers[0].resources.limits.memory, /resources\.limits\.memory is required/],
+        ["no readiness probe on a server", (ms) => delete pod(ms).containers[0].readinessProbe, /serves ports, so it needs a readinessProbe/],
+        ["an image of another app", (ms) => (pod(ms).containers[0].image = "nginx:1.27"), /image "nginx:1\.27" must be one of demo\/web/],
+        ["the latest tag", (ms) => (pod(ms).containers[0].image = "demo/web:latest"), /image tag "latest" must be a commit hash/],
+        ["an untagged image", (ms) => (pod(ms).containers[0].image = "demo/web"), /image "demo\/web" must be one of demo\/web \(app\.yaml images\) with the tag/],
+        ["a Secret nobody provides", (ms) => pod(ms).containers[0].envFrom.push({ secretRef: { name: "aws-keys" } }), /Secret aws-keys is not provided: the platform gives database; declare it in app\.yaml secrets/],
+        ["a ConfigMap nobody provides", (ms) => pod(ms).volumes.push({ name: "c", configMap: { name: "settings" } }), /ConfigMap settings is not provided/],
+        ["a claim nobody provides", (ms) => (pod(ms).volumes[0].persistentVolumeClaim.claimName = "cache"), /claim cache is not provided: the platform gives data/],
+        ["a service account nobody provides", (ms) => (pod(ms).serviceAccountName = "admin"), /serviceAccountName admin is neither the platform's \(demo\)/],
+        ["the default service account", (ms) => delete pod(ms).serviceAccountName, /serviceAccountName default is neither/],
+        ["an Ingress of another class", (ms) => (ms[2].spec.ingressClassName = "nginx"), /Ingress\/web: spec\.ingressClassName must be alb/],
+        ["an Ingress with instance targets", (ms) => delete ms[2].metadata.annotations["alb.ingress.kubernetes.io/target-type"], /annotation alb\.ingress\.kubernetes\.io\/target-type must be ip/],
+        ["a LoadBalancer Service with instance targets", (ms) => (ms[1].spec.type = "LoadBalancer"), /a LoadBalancer Service needs annotation service\.beta\.kubernetes\.io\/aws-load-balancer-nlb-target-type: ip/],
+        [
+            "replicas on an autoscaled Deployment",
+            (ms) => {
+                ms[0].spec.replicas = 2;
+                ms.push({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "web" }, spec: { scaleTargetRef: { kind: "Deployment", name: "web" } } });
+            },
+            /Deployment\/web: scaled by a HorizontalPodAutoscaler, so leave spec\.replicas out/,
+        ],
+        ["an image of app.yaml no container uses", () => undefined, /image demo\/worker of app\.yaml is used by no container/],
+    ];
+    for (const [what, change, message] of bad) {
+        it(`refuse ${what}`, () => {
+            const app = what.startsWith("an image of app.yaml") ? { ...APP, images: ["web", "worker"] } : APP;
+            const problems = check(mutated(change), app);
+            assert.ok(problems.some((p) => message.test(p)), `expected ${message} in:\n${problems.join("\n")}`);
+            assert.ok(problems.every((p) => p.startsWith("apps/demo/overlays/dev")), problems.join("\n"));
+        });
+    }
+
+    it("count an app's own Secrets and ConfigMaps as provided", () => {
+        const ms = mutated((m) => {
+            pod(m).containers[0].envFrom.push({ secretRef: { name: "own" } }, { configMapRef: { name: "own-config" } });
+            m.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "own" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "own-config" } });
+        });
+        assert.deepEqual(check(ms), []);
+    });
+
+    it("give no database Secret or volume claim to an app that declares neither", () => {
+        const problems = check(manifests(), { ...APP, database: false, volume: undefined });
+        assert.ok(problems.some((p) => /Secret database is not provided/.test(p)));
+        assert.ok(problems.some((p) => /claim data is not provided: the platform gives none/.test(p)));
+    });
+});
