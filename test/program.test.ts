@@ -129,6 +129,20 @@ describe("program", () => {
             "argocd-release: values.redis-ha.redis",
             "argocd-release: values.redis-ha.sentinel",
             "argocd-release: values.redis.enabled",
+            // Apps: each deploys its stack's overlay and names its stack; image repositories keep
+            // more images and are protected in prd; IRSA roles trust the other cluster.
+            ...Object.entries({ chat: ["web", "api"], "db-metrics": ["runner"], "opensearch-merge": ["runner"], "slack-bot": ["bot"] }).flatMap(([app, images]) => [
+                `app-${app}-application: spec.source.path`,
+                `app-${app}-platform-config: data.PLATFORM_STACK`,
+                `app-${app}-project: spec.description`,
+                ...images.flatMap((image) => [`app-${app}-image-${image}-lifecycle: policy`, `app-${app}-image-${image}-repo: forceDelete`, `app-${app}-image-${image}-repo: protect`]),
+                ...(app === "chat" ? [] : [`app-${app}-irsa-role: assumeRolePolicy`]),
+            ]),
+            "database-bootstrap-irsa-role: assumeRolePolicy",
+            // opensearch-merge's settings: each stack's own domain.
+            "app-opensearch-merge-irsa-policy: policy",
+            "app-opensearch-merge-platform-config: data.OPENSEARCH_DOMAIN",
+            "app-opensearch-merge-platform-config: data.OPENSEARCH_ENDPOINT",
         ].sort();
         assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
     });
@@ -152,6 +166,7 @@ describe("program", () => {
         it(`${stack}: publishes the outputs a user needs, the kubeconfig as a secret`, async () => {
             const { outputs } = await plan(stack);
             assert.deepEqual(Object.keys(outputs).sort(), [
+                "apps",
                 "argocdUiCommand",
                 "clusterName",
                 "clusterSecurityGroupId",
@@ -167,6 +182,7 @@ describe("program", () => {
                 "vpcId",
             ]);
             assert.equal(outputs.clusterName, `platform-${stack}`);
+            assert.deepEqual(outputs.apps, ["chat", "db-metrics", "opensearch-merge", "slack-bot"]);
             assert.equal(outputs.kubeconfig, SECRET_MASK);
             assert.equal(outputs.kubeconfigCommand, `aws eks update-kubeconfig --region ap-northeast-1 --name platform-${stack}`);
             assert.match(String(outputs.vpcId), /^vpc-[0-9a-f]{17}$/);
