@@ -40,6 +40,12 @@ describe("offline plan", () => {
             assert.match(r.urn, /^urn:pulumi:dev::platform::/);
             if (r.parent) assert.ok(plan.resources.some((p: any) => p.urn === r.parent), `${r.name}'s parent is not recorded`);
         }
+        // Next to the JSON: each app as Argo CD will apply it, images in the platform's repositories.
+        assert.match(run.stdout, /^Apps as Argo CD will apply them: .*apps\/ \(chat, db-metrics, opensearch-merge, slack-bot\)$/m);
+        const chat = fs.readFileSync(path.join(tmp, "apps", "chat.yaml"), "utf8");
+        assert.match(chat, /^# apps\/chat\/overlays\/dev as Argo CD applies it/);
+        assert.match(chat, /image: 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/platform-dev\/chat\/api:[0-9a-f]{7,40}$/m);
+        assert.doesNotMatch(chat, /image: chat\//);
     });
 
     it("refuses invalid config with the report and no stack trace", () => {

@@ -1,11 +1,14 @@
 /**
  * The offline plan: `npm run plan -- <stack> [--out <file>]`. Runs the real program on Pulumi's
  * mock runtime with the stack's config files (no AWS credentials, no Pulumi CLI), prints the
- * resource tree with the settings that matter, and writes every registered resource as JSON.
+ * resource tree with the settings that matter, and writes every registered resource as JSON. Next
+ * to it, `apps/<app>.yaml` holds each app's manifests as Argo CD will apply them; the apps are
+ * checked against the schemas and the platform contract, and any problem fails the plan.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../../components/config/load";
+import { checkPlannedApps, renderedYaml, stackApps } from "./apps";
 import { PlanResult, RecordedResource, runProgram } from "./engine";
 import { REPO_ROOT, readStackConfig } from "./stack-config";
 
@@ -118,7 +121,17 @@ async function main(argv: string[]): Promise<number> {
         const file = path.resolve(out ?? defaultPlanPath(stack));
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, JSON.stringify(plan, null, 2) + "\n");
+        const { rendered, problems } = checkPlannedApps(plan, stackApps(stack));
+        const appsDir = path.join(path.dirname(file), "apps");
+        fs.rmSync(appsDir, { recursive: true, force: true });
+        fs.mkdirSync(appsDir, { recursive: true });
+        for (const app of rendered) fs.writeFileSync(path.join(appsDir, `${app.app}.yaml`), renderedYaml(app));
         process.stdout.write(`${renderTree(plan)}\n\n${renderSummary(plan)}\n\nPlan written to ${path.relative(process.cwd(), file)}\n`);
+        process.stdout.write(`Apps as Argo CD will apply them: ${path.relative(process.cwd(), appsDir)}/ (${rendered.map((a) => a.app).join(", ")})\n`);
+        if (problems.length > 0) {
+            process.stderr.write(`The apps break ${problems.length} rule${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+            return 1;
+        }
         return 0;
     } catch (err) {
         // A config problem is the user's to fix: the report, no stack trace. Anything else is a bug.
