@@ -34,7 +34,8 @@ export function stackApps(stack: string, root = REPO_ROOT): AppSpec[] {
 
 /** A recorded Argo CD object as the manifest the Kubernetes provider would apply. */
 export function recordedManifest(r: RecordedResource): Manifest {
-    return { apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec };
+    const { apiVersion, kind, metadata, spec } = r.inputs as any;
+    return { apiVersion, kind, metadata, spec };
 }
 
 /**
@@ -58,12 +59,12 @@ export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], roo
         problems.push(...schemaProblems(built.map((manifest) => ({ where: spec.sourcePath, manifest }))));
         problems.push(...checkAppManifests(spec.descriptor, appNamespace(app), built, spec.sourcePath));
 
-        const application = argo.find((r) => r.type === APPLICATION_TYPE && r.inputs.metadata?.name === app);
+        const application = argo.find((r) => r.type === APPLICATION_TYPE && (r.inputs as any).metadata?.name === app);
         if (!application) {
             problems.push(`plan ${plan.stack}: no Argo CD Application for ${app}`);
             continue;
         }
-        const source = application.inputs.spec.source;
+        const source = (application.inputs as any).spec.source;
         if (source.path !== spec.sourcePath) problems.push(`plan ${plan.stack}: Application ${app} deploys ${source.path}, not ${spec.sourcePath}`);
         const manifests = renderForArgo(overlay, source.kustomize.images);
         // Every image Argo CD will pull is one of the platform's repositories, at the tag from git.
