@@ -36,7 +36,7 @@ export class AppDatabase extends pulumi.ComponentResource {
         // Letters and digits only: safe in SQL literals, URLs and shells; 32 of them is 190 bits.
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         const passwordSecret = new k8s.core.v1.Secret(
-            `${name}-password`,
+            `${name}-password-secret`,
             { metadata: { namespace: bootstrap.namespace }, stringData: { password: password.result } },
             k8sOpts,
         );
