@@ -5,7 +5,13 @@ import { BOOTSTRAP_SQL, bootstrapJobSpec, bootstrapPolicy } from "../../componen
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import { appNamespace } from "../../components/naming";
 import { DATABASE_BOOTSTRAP_NAMESPACE } from "../../components/apps/database-bootstrap";
+import * as fs from "fs";
+import * as path from "path";
+import { DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "../../components/apps/contract";
+import { PLATFORM_SETTING_NAMES } from "../../components/apps/descriptor";
+import { APP_VOLUME_CLAIM } from "../../components/data/efs";
 import { schemaProblems } from "../offline/schema";
+import { REPO_ROOT } from "../offline/stack-config";
 
 const ARGS = {
     app: "chat",
@@ -44,6 +50,22 @@ describe("app contract", () => {
     it("names the database and role after the app in a form PostgreSQL takes unquoted", () => {
         assert.equal(databaseIdentifier("slack-bot"), "slack_bot");
         assert.equal(databaseIdentifier("chat"), "chat");
+    });
+
+    it("is documented in the README with the names and keys the code gives", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const table = readme.slice(readme.indexOf("<!-- contract:start -->"), readme.indexOf("<!-- contract:end -->"));
+        const row = (what: RegExp) => table.split("\n").find((line) => what.test(line)) ?? assert.fail(`no contract row for ${what}`);
+        assert.match(row(/^\| Namespace/), new RegExp(`\\| \`${appNamespace("<app>")}\` \\|`));
+        assert.match(row(/^\| ServiceAccount/), new RegExp(`\\| \`${serviceAccountName("<app>")}\` \\|`));
+        const configMap = row(/^\| ConfigMap/);
+        assert.match(configMap, new RegExp(`\\| \`${PLATFORM_CONFIGMAP}\` \\|`));
+        for (const key of PLATFORM_SETTING_NAMES) assert.ok(configMap.includes(`\`${key}\``), key);
+        const secret = row(/^\| Secret/);
+        assert.match(secret, new RegExp(`\\| \`${DATABASE_SECRET}\` \\|`));
+        const keys = Object.keys(databaseSecretData({ host: "h", port: 1, database: "d", username: "u", password: "p" }));
+        assert.deepEqual([...secret.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]).sort(), keys.sort());
+        assert.match(row(/^\| PersistentVolumeClaim/), new RegExp(`\\| \`${APP_VOLUME_CLAIM}\` \\|`));
     });
 
     it("hands the app libpq variables and a URL with TLS required", () => {
