@@ -33,6 +33,9 @@ describe("packages", () => {
         assert.equal(major("@pulumi/kubernetes"), 4);
         // CRDs resolve during preview from 4.32 on (checklist 4.6).
         assert.ok(minor("@pulumi/kubernetes") >= 32);
+        // The schema models: their next majors need Node 22.
+        assert.equal(major("kubernetes-models"), 4);
+        assert.equal(major("@kubernetes-models/argo-cd"), 2);
         // @pulumi/pulumi declares typescript < 7.
         assert.equal(major("typescript"), 5);
         for (const name of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/eks", "@pulumi/kubernetes", "@pulumi/random"]) {

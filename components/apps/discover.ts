@@ -137,6 +137,12 @@ export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Re
             const names = Object.keys(descriptor.settings);
             problems.push(`${where}.settings.${name}: not a setting of ${shown} (${names.length ? names.join(", ") : "it declares none"})`);
         }
+        // Stacks app.yaml names need their overlays whichever stack is planned: found in any preview.
+        for (const other of (descriptor.stacks ?? []).filter((s) => s !== stack)) {
+            if (!kustomizationFile(path.join(repoRoot, overlayPath(app, other)))) {
+                problems.push(`${overlayPath(app, other)}/kustomization.yaml: missing; ${shown} lists ${other} in stacks`);
+            }
+        }
         if (!allowed || override.enabled === false) continue;
 
         const settings: Record<string, string> = {};

@@ -178,27 +178,26 @@ function readKey(project: string, key: ConfigKey, raw: Readonly<Record<string, s
             problems.push(`${name}: must be true or false (got ${JSON.stringify(text)})`);
             return undefined;
         case "array": {
-            let parsed: unknown;
-            try {
-                parsed = JSON.parse(text);
-            } catch {
-                parsed = undefined;
-            }
+            const parsed = parseJson(text);
             if (Array.isArray(parsed) && parsed.every((v) => typeof v === "string")) return parsed as string[];
             problems.push(`${name}: must be a YAML list of strings, e.g. [a, b] (got ${JSON.stringify(text)})`);
             return undefined;
         }
         case "object": {
-            let parsed: unknown;
-            try {
-                parsed = JSON.parse(text);
-            } catch {
-                parsed = undefined;
-            }
+            const parsed = parseJson(text);
             if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
             problems.push(`${name}: must be a YAML mapping (got ${JSON.stringify(text)})`);
             return undefined;
         }
+    }
+}
+
+/** Pulumi passes lists and objects as JSON; undefined when the text is not JSON. */
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
     }
 }
 

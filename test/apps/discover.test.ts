@@ -75,6 +75,7 @@ describe("app discovery (apps/)", () => {
         ["a folder without app.yaml", { "web/base/kustomization.yaml": {} }, /^apps\/web\/app\.yaml: missing; every folder under apps\/ is an app/],
         ["invalid YAML", { "web/app.yaml": "images: [web" }, /^apps\/web\/app\.yaml: not valid YAML/],
         ["a missing overlay for the stack", { "web/app.yaml": { description: "d", images: ["web"] } }, /^apps\/web\/overlays\/dev\/kustomization\.yaml: missing; the app runs in dev, so it needs an overlay/],
+        ["a missing overlay for another stack app.yaml lists", { ...webApp("web", { stacks: ["dev", "prd", "stg"] }) }, /^apps\/web\/overlays\/stg\/kustomization\.yaml: missing; apps\/web\/app\.yaml lists stg in stacks/],
         ["an image the overlay does not tag", webApp("web", { images: ["web", "worker"] }), /^apps\/web\/overlays\/dev\/kustomization\.yaml: images: must pin a tag for web\/worker, an image of app\.yaml/],
         ["a tag that is not a commit hash", webApp("web", {}, { images: [{ name: "web/web", newTag: "latest" }] }), /images: web\/web: newTag must be the commit hash CI built, 7 to 40 hex digits \(got "latest"\)/],
         ["an overlay that renames the image", webApp("web", {}, { images: [{ name: "web/web", newName: "nginx", newTag: TAG }] }), /images: web\/web: remove newName; Argo CD maps the image/],
