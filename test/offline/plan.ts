@@ -60,6 +60,8 @@ const HIGHLIGHTS: Record<string, string[]> = {
     "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
     "kubernetes:core/v1:Namespace": ["metadata.name"],
     "kubernetes:core/v1:ConfigMap": ["metadata.namespace", "metadata.name"],
+    "kubernetes:argoproj.io/v1alpha1:Application": ["spec.source.path", "spec.source.targetRevision", "spec.destination.namespace"],
+    "kubernetes:batch/v1:Job": ["metadata.namespace"],
 };
 
 function describe(resource: RecordedResource): string {
