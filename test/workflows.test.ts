@@ -109,6 +109,15 @@ describe("GitHub Actions workflows", () => {
         for (const stack of STACKS) assert.ok(fs.existsSync(path.join(REPO_ROOT, "policy", `${stack}.json`)), stack);
     });
 
+    it("are documented: every workflow, repository variable and secret they use is in the README", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        for (const file of workflowFiles) assert.ok(readme.includes(`\`${file}\``), file);
+        const text = workflowFiles.map((f) => read(`workflows/${f}`)).join("\n");
+        const names = new Set([...text.matchAll(/\b(?:vars|secrets)\.([A-Z_]+)/g)].map((m) => m[1]));
+        assert.ok(names.size >= 6);
+        for (const name of names) assert.ok(readme.includes(`\`${name}\``), `${name} is not documented`);
+    });
+
     it("keep one comment per marker, updated on re-runs", async () => {
         const upsert = require(path.join(GITHUB, "scripts", "upsert-comment.cjs"));
         const comments: { id: number; body: string }[] = [{ id: 1, body: "a human's comment" }];
