@@ -4,7 +4,7 @@ import { AppRepository } from "../data/app-repository";
 import { AppVolume } from "../data/app-volume";
 import { IrsaRole } from "../iam/irsa-role";
 import { AppDatabase } from "./app-database";
-import { appProjectManifest, applicationManifest, kustomizeImage } from "./argocd-application";
+import { ARGOCD_API_VERSION, appProjectManifest, applicationManifest, kustomizeImage } from "./argocd-application";
 import { PLATFORM_CONFIGMAP, appNamespace, namespaceLabels, platformConfigMapData, serviceAccountName } from "./contract";
 import { DatabaseBootstrap } from "./database-bootstrap";
 import { appPolicy } from "./descriptor";
@@ -59,7 +59,7 @@ function customResource(
     kind: string,
     manifest: pulumi.Output<{ apiVersion: string; metadata: k8s.types.input.meta.v1.ObjectMeta; spec?: object }>,
 ): k8s.apiextensions.CustomResourceArgs {
-    return { apiVersion: "argoproj.io/v1alpha1", kind, metadata: manifest.metadata, spec: manifest.spec };
+    return { apiVersion: ARGOCD_API_VERSION, kind, metadata: manifest.metadata, spec: manifest.spec };
 }
 
 /**

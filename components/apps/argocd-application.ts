@@ -5,6 +5,9 @@
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 
+/** API version of Argo CD's Application and AppProject. */
+export const ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
+
 /** The cluster Argo CD runs in, as Argo CD names it. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 
@@ -41,7 +44,7 @@ export interface ApplicationArgs {
  */
 export function appProjectManifest(a: ApplicationArgs): IAppProject {
     return {
-        apiVersion: "argoproj.io/v1alpha1",
+        apiVersion: ARGOCD_API_VERSION,
         kind: "AppProject",
         metadata: { name: a.app, namespace: a.argocdNamespace },
         spec: {
@@ -61,7 +64,7 @@ export function appProjectManifest(a: ApplicationArgs): IAppProject {
  */
 export function applicationManifest(a: ApplicationArgs): IApplication {
     return {
-        apiVersion: "argoproj.io/v1alpha1",
+        apiVersion: ARGOCD_API_VERSION,
         kind: "Application",
         metadata: { name: a.app, namespace: a.argocdNamespace, finalizers: [RESOURCES_FINALIZER] },
         spec: {
