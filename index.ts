@@ -109,6 +109,7 @@ export = async () => {
             oidcIssuer: cluster.oidcIssuer,
             k8sProvider: cluster.provider,
             dependsOn: cluster.workloadDependencies,
+            databaseReady: database.ready,
         },
         opts,
     );
@@ -122,7 +123,7 @@ export = async () => {
                 git: config.addons.git,
                 keepImages: config.registry.keepImages,
                 protect: config.protect,
-                fileSystem: { id: files.fileSystemId, storageClassName: files.storageClassName, ready: files.mountTargets },
+                fileSystem: { id: files.fileSystemId, storageClassName: files.storageClassName, ready: files.ready },
                 databaseBootstrap,
                 argocd: { namespace: argocd.namespace, release: argocd.release },
                 k8sProvider: cluster.provider,

@@ -28,14 +28,15 @@ export function encryptionKey(name: string, alias: string, description: string, 
  * are Fargate pods, which all carry the EKS-created cluster security group (checklist 1.5).
  *
  * @param name Logical name of the group; the rule is `${name}-from-cluster`.
+ * @returns The group, and its ingress rule: clients must wait for the rule, not only the group.
  */
 export function clusterOnlySecurityGroup(
     name: string,
     args: { vpcId: pulumi.Input<string>; port: number; sourceSecurityGroupId: pulumi.Input<string>; description: string },
     parent: pulumi.Resource,
-): aws.ec2.SecurityGroup {
+): { group: aws.ec2.SecurityGroup; ingress: aws.vpc.SecurityGroupIngressRule } {
     const group = new aws.ec2.SecurityGroup(name, { vpcId: args.vpcId, description: args.description }, { parent });
-    new aws.vpc.SecurityGroupIngressRule(
+    const ingress = new aws.vpc.SecurityGroupIngressRule(
         `${name}-from-cluster`,
         {
             securityGroupId: group.id,
@@ -47,5 +48,5 @@ export function clusterOnlySecurityGroup(
         },
         { parent },
     );
-    return group;
+    return { group, ingress };
 }

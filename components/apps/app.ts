@@ -41,7 +41,7 @@ export interface AppArgs {
     readonly fileSystem: {
         readonly id: pulumi.Input<string>;
         readonly storageClassName: pulumi.Input<string>;
-        /** FileSystem.mountTargets. */
+        /** FileSystem.ready: the mount targets and the NFS ingress rule. */
         readonly ready: readonly pulumi.Resource[];
     };
     /** The database bootstrap; used when the app declares a database. Required. */

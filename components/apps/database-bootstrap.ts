@@ -28,6 +28,8 @@ export interface DatabaseBootstrapArgs {
     readonly k8sProvider: k8s.Provider;
     /** Cluster.workloadDependencies: the jobs' pods need the Fargate profiles. Required. */
     readonly dependsOn: readonly pulumi.Resource[];
+    /** Database.ready: a job connecting before an instance runs would fail. Required. */
+    readonly databaseReady: readonly pulumi.Resource[];
 }
 
 /**
@@ -84,7 +86,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         this.host = pulumi.output(args.host);
         this.port = pulumi.output(args.port);
         this.region = args.region;
-        this.ready = [serviceAccount, role];
+        this.ready = [serviceAccount, role, ...args.databaseReady];
         this.registerOutputs({ namespace: this.namespace });
     }
 }

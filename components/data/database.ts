@@ -46,6 +46,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly masterUserSecretArn: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** What a client must wait for: the instances behind the endpoint and the ingress rule. */
+    public readonly ready: readonly pulumi.Resource[];
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:Database", name, {}, opts);
@@ -57,7 +59,7 @@ export class Database extends pulumi.ComponentResource {
             { description: `Private subnets of ${identifier}`, subnetIds: args.privateSubnetIds },
             { parent: this },
         );
-        const securityGroup = clusterOnlySecurityGroup(
+        const { group: securityGroup, ingress } = clusterOnlySecurityGroup(
             `${name}-sg`,
             { vpcId: args.vpcId, port: POSTGRES_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `Aurora ${identifier}: PostgreSQL from Fargate pods only` },
             this,
@@ -105,8 +107,9 @@ export class Database extends pulumi.ComponentResource {
             { parent: this, protect: args.protect },
         );
 
+        const instances: aws.rds.ClusterInstance[] = [];
         for (let i = 0; i < cfg.instanceCount; i++) {
-            new aws.rds.ClusterInstance(
+            const instance = new aws.rds.ClusterInstance(
                 `${name}-instance-${i + 1}`,
                 {
                     clusterIdentifier: cluster.id,
@@ -122,7 +125,10 @@ export class Database extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            instances.push(instance);
         }
+        // The writer endpoint answers only once an instance runs, and only to pods the rule admits.
+        this.ready = [...instances, ingress];
 
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.endpoint = cluster.endpoint;

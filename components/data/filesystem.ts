@@ -35,6 +35,8 @@ export class FileSystem extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
     /** Mount targets: pods can mount only once these exist. */
     public readonly mountTargets: readonly pulumi.Resource[];
+    /** What a pod mounting the file system waits for: the mount targets and the NFS ingress rule. */
+    public readonly ready: readonly pulumi.Resource[];
 
     constructor(name: string, args: FileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:FileSystem", name, {}, opts);
@@ -61,7 +63,7 @@ export class FileSystem extends pulumi.ComponentResource {
             { fileSystemId: fileSystem.id, backupPolicy: { status: cfg.backups ? "ENABLED" : "DISABLED" } },
             { parent: this },
         );
-        const securityGroup = clusterOnlySecurityGroup(
+        const { group: securityGroup, ingress } = clusterOnlySecurityGroup(
             `${name}-sg`,
             { vpcId: args.vpcId, port: NFS_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `EFS of ${args.clusterName}: NFS from Fargate pods only` },
             this,
@@ -86,6 +88,7 @@ export class FileSystem extends pulumi.ComponentResource {
             { parent: this, provider: args.k8sProvider },
         );
 
+        this.ready = [...this.mountTargets, ingress];
         this.fileSystemId = fileSystem.id;
         this.fileSystemArn = fileSystem.arn;
         this.securityGroupId = securityGroup.id;

@@ -82,6 +82,9 @@ describe("apps in the program", () => {
             assert.deepEqual(env.filter((e: any) => /^APP_(ROLE|DATABASE)$/.test(e.name)).map((e: any) => e.value), [app.replace("-", "_"), app.replace("-", "_")]);
             assert.equal(input(job, "spec.template.spec.serviceAccountName"), "database-bootstrap");
             assert.ok(waitsFor(result, job, bootstrapAccount));
+            // The writer endpoint answers only once an instance runs and the pods' ingress rule exists.
+            assert.ok(waitsFor(result, job, named(result, "database-instance-1")), `${app}'s job waits for the database instance`);
+            assert.ok(waitsFor(result, job, named(result, "database-sg-from-cluster")), `${app}'s job waits for the ingress rule`);
             const secret = named(result, `app-${app}-database-secret`);
             assert.deepEqual([input(secret, "metadata.name"), input(secret, "metadata.namespace")], ["database", `app-${app}`]);
             assert.equal(input(secret, "stringData"), SECRET_MASK);
@@ -98,6 +101,9 @@ describe("apps in the program", () => {
         assert.deepEqual(input(named(result, "app-slack-bot-volume-access-point"), "posixUser"), { uid: 10001, gid: 10001 });
         const claim = named(result, "app-slack-bot-volume-pvc");
         assert.deepEqual([input(claim, "metadata.name"), input(claim, "metadata.namespace")], ["data", "app-slack-bot"]);
+        for (const needed of ["files-mount-az1", "files-mount-az2", "files-sg-from-cluster"]) {
+            assert.ok(waitsFor(result, claim, named(result, needed)), `the claim waits for ${needed}`);
+        }
     });
 
     it("creates an ECR repository per image, protected in prd", async () => {
