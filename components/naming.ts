@@ -21,6 +21,16 @@ export const APP_NAMESPACE_PREFIX = "app-";
  */
 export const FARGATE_LOGGING_NAMESPACE = "aws-observability";
 
+/**
+ * Labels of every namespace the program creates for workloads. Pod Security `baseline` is
+ * enforced: it refuses what Fargate cannot run anyway (privileged, host namespaces, host ports and
+ * paths) at admission, with a clear message, instead of leaving the pod Pending.
+ * https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+export function managedNamespaceLabels(): Record<string, string> {
+    return { "app.kubernetes.io/managed-by": "pulumi", "pod-security.kubernetes.io/enforce": "baseline" };
+}
+
 /** The namespace an app's workloads run in. */
 export function appNamespace(app: string): string {
     return `${APP_NAMESPACE_PREFIX}${app}`;

@@ -1,4 +1,5 @@
 import { CHARTS } from "./charts";
+import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 
 export interface LoadBalancerControllerSettings {
     readonly clusterName: string;
@@ -24,7 +25,7 @@ export function loadBalancerControllerValues(s: LoadBalancerControllerSettings) 
         serviceAccount: {
             create: true,
             name: CHARTS.awsLoadBalancerController.serviceAccount,
-            annotations: { "eks.amazonaws.com/role-arn": s.roleArn },
+            annotations: { [IRSA_ROLE_ANNOTATION]: s.roleArn },
         },
         defaultTargetType: "ip",
         keepTLSSecret: true,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppRepository } from "../data/app-repository";
 import { AppVolume } from "../data/app-volume";
+import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
 import { AppDatabase } from "./app-database";
 import { ARGOCD_API_VERSION, appProjectManifest, applicationManifest, kustomizeImage } from "./argocd-application";
@@ -112,7 +113,7 @@ export class App extends pulumi.ComponentResource {
                 metadata: {
                     name: serviceAccountName(app),
                     namespace: namespace.metadata.name,
-                    ...(roleArn ? { annotations: { "eks.amazonaws.com/role-arn": roleArn } } : {}),
+                    ...(roleArn ? { annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } } : {}),
                 },
             },
             k8sOpts,

@@ -2,7 +2,7 @@
  * The platform contract of an app, as plain data: the names and values an app's manifests can rely
  * on (apps/README.md documents them; test/apps checks both agree).
  */
-import { appNamespace } from "../naming";
+import { appNamespace, managedNamespaceLabels } from "../naming";
 
 /** The ConfigMap every app's namespace gets: region, stack, cluster and the app's settings. */
 export const PLATFORM_CONFIGMAP = "platform";
@@ -14,18 +14,9 @@ export function serviceAccountName(app: string): string {
     return app;
 }
 
-/**
- * Labels of an app's namespace. Pod Security `baseline` is enforced: it refuses what Fargate cannot
- * run anyway (privileged, host namespaces, host ports and paths) at admission, with a clear message,
- * instead of leaving the pod Pending.
- * https://kubernetes.io/docs/concepts/security/pod-security-admission/
- */
+/** Labels of an app's namespace: the app's name and the labels of every managed namespace. */
 export function namespaceLabels(app: string): Record<string, string> {
-    return {
-        "app.kubernetes.io/part-of": app,
-        "app.kubernetes.io/managed-by": "pulumi",
-        "pod-security.kubernetes.io/enforce": "baseline",
-    };
+    return { "app.kubernetes.io/part-of": app, ...managedNamespaceLabels() };
 }
 
 /** Data of the `platform` ConfigMap. */

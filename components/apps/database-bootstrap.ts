@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
-import { PLATFORM_NAMESPACE_PREFIX } from "../naming";
+import { PLATFORM_NAMESPACE_PREFIX, managedNamespaceLabels } from "../naming";
 import { bootstrapPolicy } from "./database-bootstrap-job";
 
 /** Namespace of the database bootstrap jobs: a platform namespace, covered by `platform-*`. */
@@ -51,7 +52,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.k8sProvider };
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: DATABASE_BOOTSTRAP_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi", "pod-security.kubernetes.io/enforce": "baseline" } } },
+            { metadata: { name: DATABASE_BOOTSTRAP_NAMESPACE, labels: managedNamespaceLabels() } },
             { ...k8sOpts, dependsOn: [...args.dependsOn] },
         );
         const role = new IrsaRole(
@@ -74,7 +75,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                 metadata: {
                     name: DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
                     namespace: namespace.metadata.name,
-                    annotations: { "eks.amazonaws.com/role-arn": role.roleArn },
+                    annotations: { [IRSA_ROLE_ANNOTATION]: role.roleArn },
                 },
                 automountServiceAccountToken: false,
             },

@@ -1,5 +1,8 @@
 import type { PolicyDocument } from "../cluster/policies";
 
+/** The service account annotation that binds it to an IRSA role (its value: the role's ARN). */
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+
 /** The audience AWS STS expects in projected service account tokens. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
 
