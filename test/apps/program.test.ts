@@ -5,6 +5,7 @@ import { ConfigError } from "../../components/config/load";
 import { PlanResult, RecordedResource, SECRET_MASK } from "../offline/engine";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { APPLICATION_TYPE, APP_PROJECT_TYPE } from "../offline/apps";
+import { readStackConfig } from "../offline/stack-config";
 import { STACKS, input, named, ofType, plan, waitsFor } from "../support";
 
 const APPS = ["chat", "db-metrics", "opensearch-merge", "slack-bot"];
@@ -160,7 +161,8 @@ describe("apps in the program", () => {
 
     it("adding or removing an app changes that app's subtree and nothing else", async () => {
         const all = await plan("dev");
-        const without = await plan("dev", { apps: JSON.stringify({ "opensearch-merge": { settings: { OPENSEARCH_DOMAIN: "logs-dev", OPENSEARCH_ENDPOINT: "search-logs-dev-placeholder.ap-northeast-1.es.amazonaws.com" } }, "db-metrics": { enabled: false } }) });
+        const devApps = JSON.parse(readStackConfig("dev").values["platform:apps"]);
+        const without = await plan("dev", { apps: JSON.stringify({ ...devApps, "db-metrics": { enabled: false } }) });
         const removed = new Set([named(all, "app-db-metrics"), ...subtree(all, named(all, "app-db-metrics"))].map((r) => r.urn));
         const byUrn = (result: PlanResult) => new Map(result.resources.map((r) => [r.urn, r]));
         const before = byUrn(all);
