@@ -4,7 +4,8 @@
  *
  * Every policy is mandatory by default; `dev.json` relaxes the ones dev breaks on purpose. A value a
  * preview does not know yet (an output of a resource still to be created) is never a violation:
- * the policy runs again on `pulumi up`, when it is known.
+ * the SDK hands policies their props behind a proxy that throws UnknownValueError on reading one,
+ * and reports the check as not run; `pulumi up` checks again once the value is known.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 
