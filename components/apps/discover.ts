@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigError } from "../config/load";
+import { ConfigError } from "../errors";
 import { AppDescriptor, parseDescriptor } from "./descriptor";
 
 /** Folder of the apps, relative to the repository root (and Argo CD's source paths). */

@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { AppOverride } from "../apps/discover";
+import { ConfigError } from "../errors";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
 import {
     ACU_RANGE,
@@ -118,20 +117,6 @@ export interface PlatformConfig {
     readonly protect: boolean;
     /** Tags every AWS resource gets through the provider's default tags. */
     readonly tags: Readonly<Record<string, string>>;
-}
-
-/**
- * Invalid stack config. A `RunError` so `pulumi up` prints the report without a stack trace; the
- * offline plan does the same.
- */
-export class ConfigError extends pulumi.RunError {
-    constructor(readonly problems: readonly string[]) {
-        super(
-            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
 }
 
 /** EKS: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html (name: 1-100, [0-9A-Za-z][A-Za-z0-9-_]*). */

@@ -1,7 +1,7 @@
 /**
  * Every stack config key of the project, written once: its Pulumi type, default and description.
  * `Pulumi.yaml`'s `config:` block and the README's config table are checked against this table by
- * `test/config-docs.test.ts`; the loader (`load.ts`) validates values and builds the typed config.
+ * `test/config/docs.test.ts`; the loader (`load.ts`) validates values and builds the typed config.
  */
 
 /** The config types Pulumi's project `config:` block can declare. */

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { repositorySecretData } from "../../components/addons/argocd";
 import { unknownValueKeys } from "../../components/addons/charts";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
-import { SECRET_MASK } from "../offline/engine";
+import { SECRET_MASK } from "../../scripts/offline/engine";
 import { input, named, plan, readReference, waitsFor } from "../support";
 
 const chartDefaults = () => readReference("charts/argo-cd-10.1.1.values.yaml");

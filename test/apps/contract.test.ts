@@ -10,8 +10,8 @@ import * as path from "path";
 import { DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "../../components/apps/contract";
 import { PLATFORM_SETTING_NAMES } from "../../components/apps/descriptor";
 import { APP_VOLUME_CLAIM } from "../../components/data/efs";
-import { schemaProblems } from "../offline/schema";
-import { REPO_ROOT } from "../offline/stack-config";
+import { schemaProblems } from "../../scripts/offline/schema";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 
 const ARGS = {
     app: "chat",

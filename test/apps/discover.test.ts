@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { AppOverride, loadApps } from "../../components/apps/discover";
-import { ConfigError } from "../../components/config/load";
+import { ConfigError } from "../../components/errors";
 
 type Files = Record<string, unknown>;
 

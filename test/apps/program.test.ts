@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { coveredByFargate } from "../../components/cluster/fargate";
-import { ConfigError } from "../../components/config/load";
-import { PlanResult, RecordedResource, SECRET_MASK } from "../offline/engine";
-import { MOCK_ACCOUNT_ID } from "../offline/mocks";
-import { APPLICATION_TYPE, APP_PROJECT_TYPE } from "../offline/apps";
-import { readStackConfig } from "../offline/stack-config";
+import { ConfigError } from "../../components/errors";
+import { PlanResult, RecordedResource, SECRET_MASK } from "../../scripts/offline/engine";
+import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mocks";
+import { APPLICATION_TYPE, APP_PROJECT_TYPE } from "../../scripts/offline/apps";
+import { readStackConfig } from "../../scripts/offline/stack-config";
 import { STACKS, input, named, ofType, plan, waitsFor } from "../support";
 
 const APPS = ["chat", "db-metrics", "opensearch-merge", "slack-bot"];

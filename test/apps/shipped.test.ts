@@ -2,10 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Manifest, podSpec } from "../../components/apps/checks";
-import { checkPlannedApps, stackApps } from "../offline/apps";
-import { kustomizeBuild } from "../offline/render";
-import { schemaProblems } from "../offline/schema";
-import { REPO_ROOT } from "../offline/stack-config";
+import { checkPlannedApps, stackApps } from "../../scripts/offline/apps";
+import { kustomizeBuild } from "../../scripts/offline/render";
+import { schemaProblems } from "../../scripts/offline/schema";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, plan } from "../support";
 
 const SHIPPED = ["chat", "db-metrics", "opensearch-merge", "slack-bot"];

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../../components/cluster/cluster";
 import { loadConfig } from "../../components/config/load";
 import { Network } from "../../components/network/network";
-import { runProgram } from "../offline/engine";
-import { eksCreatedSecurityGroupId } from "../offline/mocks";
-import { readStackConfig } from "../offline/stack-config";
+import { runProgram } from "../../scripts/offline/engine";
+import { eksCreatedSecurityGroupId } from "../../scripts/offline/mocks";
+import { readStackConfig } from "../../scripts/offline/stack-config";
 import { input, named, ofType, plan, waitsFor } from "../support";
 
 const expected = {

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
-import { TABLE_END, TABLE_START, projectDeclaration, renderConfigTable } from "./config-table";
-import { REPO_ROOT } from "../offline/stack-config";
+import { TABLE_END, TABLE_START, projectDeclaration, renderConfigTable } from "../../scripts/config-docs";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 
 describe("config documentation", () => {
     it("Pulumi.yaml declares every key with the schema's type, description and default, and no other", () => {

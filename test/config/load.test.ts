@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
-import { ConfigError, loadConfig } from "../../components/config/load";
-import { readStackConfig } from "../offline/stack-config";
+import { loadConfig } from "../../components/config/load";
+import { ConfigError } from "../../components/errors";
+import { readStackConfig } from "../../scripts/offline/stack-config";
 import { withChanges } from "../support";
 
 const dev = readStackConfig("dev");

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { AppRepository } from "../../components/data/app-repository";
 import { AppVolume } from "../../components/data/app-volume";
-import { PlanResult, runProgram } from "../offline/engine";
-import { readStackConfig } from "../offline/stack-config";
+import { PlanResult, runProgram } from "../../scripts/offline/engine";
+import { readStackConfig } from "../../scripts/offline/stack-config";
 import { input, ofType } from "../support";
 
 const FS_ID = "fs-0123456789abcdef0";

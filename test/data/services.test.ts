@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { eksCreatedSecurityGroupId } from "../offline/mocks";
+import { eksCreatedSecurityGroupId } from "../../scripts/offline/mocks";
 import { input, named, ofType, plan, waitsFor } from "../support";
 
 const expected = {

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { IrsaRole } from "../../components/iam/irsa-role";
 import { irsaTrustPolicy } from "../../components/iam/irsa";
 import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION, loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
-import { runProgram } from "../offline/engine";
-import { readStackConfig } from "../offline/stack-config";
+import { runProgram } from "../../scripts/offline/engine";
+import { readStackConfig } from "../../scripts/offline/stack-config";
 import { input, named, readReference } from "../support";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-1.amazonaws.com/id/ABC";

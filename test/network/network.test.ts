@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { natGatewayIndexes } from "../../components/network/network";
-import { PlanResult } from "../offline/engine";
+import { PlanResult } from "../../scripts/offline/engine";
 import { input, named, ofType, plan } from "../support";
 
 const SUBNET = "aws:ec2/subnet:Subnet";

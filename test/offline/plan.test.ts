@@ -5,8 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_MASK, maskSecrets, runProgram } from "./engine";
-import { SECRET_PLACEHOLDER, REPO_ROOT, readStackConfig } from "./stack-config";
+import { SECRET_MASK, maskSecrets, runProgram } from "../../scripts/offline/engine";
+import { SECRET_PLACEHOLDER, REPO_ROOT, readStackConfig } from "../../scripts/offline/stack-config";
 
 /** Runs the plan exactly as the README says: `npm run plan -- <args>`. */
 function runPlan(...args: string[]) {

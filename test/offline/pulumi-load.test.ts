@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { REPO_ROOT } from "./stack-config";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 
 describe("the program as the Pulumi CLI loads it", () => {
     it("compiles and type-checks under the runtime's ts-node and exports the program function", function () {

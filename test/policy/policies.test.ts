@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, ResourceValidationArgs } from "@pulumi/policy";
 import { POLICIES } from "../../policy/policies";
-import type { PlanResult } from "../offline/engine";
-import { REPO_ROOT } from "../offline/stack-config";
+import type { PlanResult } from "../../scripts/offline/engine";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, plan } from "../support";
 
 /** The violations one policy reports for a resource. */

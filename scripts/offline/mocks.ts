@@ -111,7 +111,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const mock = this.invokes[args.token];
         if (!mock) {
-            const message = `offline plan: no mock for invoke ${args.token}; add one to test/offline/mocks.ts`;
+            const message = `offline plan: no mock for invoke ${args.token}; add one to scripts/offline/mocks.ts`;
             // The SDK reports an invoke failure by the gRPC error's `details`, not its message.
             throw Object.assign(new Error(message), { details: message });
         }

@@ -1,10 +1,10 @@
 /**
  * The config documentation, rendered from the schema: the README's table
- * (`npx tsx test/config/config-table.ts`, paste it between the markers in README.md) and
+ * (`npm run config-docs`, paste it between the markers in README.md) and
  * Pulumi.yaml's `config:` block (`... --pulumi-yaml`, replaces the block at the end of Pulumi.yaml).
  */
 import { stringify } from "yaml";
-import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
+import { CONFIG_SCHEMA, KeySpec } from "../components/config/schema";
 
 /**
  * How Pulumi.yaml declares one key. Objects are declared by description only: Pulumi's project

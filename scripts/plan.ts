@@ -7,10 +7,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../components/config/load";
-import { checkPlannedApps, renderedYaml, stackApps } from "./apps";
-import { PlanResult, RecordedResource, runProgram } from "./engine";
-import { REPO_ROOT, readStackConfig } from "./stack-config";
+import { ConfigError } from "../components/errors";
+import { checkPlannedApps, renderedYaml, stackApps } from "./offline/apps";
+import { PlanResult, RecordedResource, runProgram } from "./offline/engine";
+import { REPO_ROOT, readStackConfig } from "./offline/stack-config";
 
 /** Where the JSON goes without --out (git-ignored). */
 export function defaultPlanPath(stack: string): string {
@@ -19,7 +19,7 @@ export function defaultPlanPath(stack: string): string {
 
 /** Loads index.ts's default export, the program. */
 export async function loadProgram(): Promise<() => Promise<Record<string, unknown>>> {
-    const mod = await import("../../index");
+    const mod = await import("../index");
     return ((mod as any).default ?? mod) as () => Promise<Record<string, unknown>>;
 }
 
