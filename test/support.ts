@@ -1,13 +1,45 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PlanResult, RecordedResource, runProgram } from "../scripts/offline/engine";
+import { APPS_DIR, DESCRIPTOR_FILE } from "../components/apps/discover";
+import { stackApps } from "../scripts/offline/apps";
+import { PlanResult, Program, RecordedResource, runProgram } from "../scripts/offline/engine";
 import { InvokeMock } from "../scripts/offline/mocks";
 import { loadProgram } from "../scripts/plan";
 import { REPO_ROOT, StackConfig, readStackConfig } from "../scripts/offline/stack-config";
 
-export const STACKS = ["dev", "prd"] as const;
-export type StackName = (typeof STACKS)[number];
+/** A derived list that must not be empty: a test over an empty list would check nothing. */
+function nonEmpty<T>(list: T[], what: string): T[] {
+    if (list.length === 0) throw new Error(`no ${what} found: the tests over every one of them would check nothing`);
+    return list;
+}
+
+/** The stacks of a project folder: one per `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, sorted. */
+export function stackNames(root: string = REPO_ROOT): string[] {
+    return nonEmpty(
+        fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort(),
+        `Pulumi.<stack>.yaml in ${root}`,
+    );
+}
+
+/** The apps of a project folder: one per `apps/<app>/app.yaml`, sorted (what runs in a stack: `stackApps`). */
+export function appNames(root: string = REPO_ROOT): string[] {
+    const dir = path.join(root, APPS_DIR);
+    return nonEmpty(
+        fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, DESCRIPTOR_FILE))).map((e) => e.name).sort(),
+        `${APPS_DIR}/<app>/${DESCRIPTOR_FILE} in ${root}`,
+    );
+}
+
+/** Every stack of the repository (adding a stack is adding its `Pulumi.<stack>.yaml`). */
+export const STACKS: readonly string[] = stackNames();
+/** Every app of the repository (adding an app is adding its folder under `apps/`). */
+export const APPS: readonly string[] = appNames();
+
+/** The stacks an app runs in (its app.yaml's `stacks`, less the stacks whose config switches it off). */
+export function stacksOf(app: string): string[] {
+    return STACKS.filter((stack) => stackApps(stack).some((a) => a.descriptor.name === app));
+}
 
 // The mock runtime is process-global: runs are queued one after another.
 let queue: Promise<unknown> = Promise.resolve();
@@ -25,10 +57,27 @@ export function plan(
     const cacheable = Object.keys(changes).length === 0 && !invokes;
     if (cacheable && cache.has(stack)) return cache.get(stack)!;
     const config = withChanges(readStackConfig(stack), changes);
-    const region = config.values[`${config.project}:region`] ?? "us-east-1";
-    const run = queue.then(async () => runProgram(await loadProgram(), { config, region, invokes }));
-    queue = run.catch(() => undefined);
+    const run = queued(loadProgram, config, invokes);
     if (cacheable) cache.set(stack, run);
+    return run;
+}
+
+/**
+ * Runs the program of another project folder for a stack: its own `index.ts` (which finds the apps
+ * beside it), `apps/` and stack files, as `pulumi` run in that folder would. Not cached.
+ */
+export function planProject(root: string, stack: string): Promise<PlanResult> {
+    const load = async (): Promise<Program> => {
+        const mod = await import(path.join(root, "index.ts"));
+        return ((mod as any).default ?? mod) as Program;
+    };
+    return queued(load, readStackConfig(stack, root));
+}
+
+function queued(load: () => Promise<Program>, config: StackConfig, invokes?: Record<string, InvokeMock>): Promise<PlanResult> {
+    const region = config.values[`${config.project}:region`] ?? "us-east-1";
+    const run = queue.then(async () => runProgram(await load(), { config, region, invokes }));
+    queue = run.catch(() => undefined);
     return run;
 }
 
@@ -53,6 +102,12 @@ export function named(result: PlanResult, name: string): RecordedResource {
     const found = result.resources.filter((r) => r.name === name);
     if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
     return found[0];
+}
+
+/** The resources under a component, at any depth. */
+export function subtree(result: PlanResult, root: RecordedResource): RecordedResource[] {
+    const below = result.resources.filter((r) => r.parent === root.urn);
+    return below.flatMap((r) => [r, ...subtree(result, r)]);
 }
 
 /** Reads a nested input by dotted path. */
