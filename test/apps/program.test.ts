@@ -1,60 +1,98 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import type { AppSpec } from "../../components/apps/discover";
 import { coveredByFargate } from "../../components/cluster/fargate";
 import { ConfigError } from "../../components/errors";
-import { PlanResult, RecordedResource, SECRET_MASK } from "../../scripts/offline/engine";
+import { PlanResult, SECRET_MASK } from "../../scripts/offline/engine";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mocks";
-import { APPLICATION_TYPE, APP_PROJECT_TYPE } from "../../scripts/offline/apps";
+import { APPLICATION_TYPE, APP_PROJECT_TYPE, stackApps } from "../../scripts/offline/apps";
 import { readStackConfig } from "../../scripts/offline/stack-config";
-import { STACKS, input, named, ofType, plan, waitsFor } from "../support";
+import { STACKS, input, named, ofType, plan, subtree, waitsFor } from "../support";
 
-const APPS = ["chat", "db-metrics", "opensearch-merge", "slack-bot"];
-
-/** The resources under a component, at any depth. */
-function subtree(result: PlanResult, root: RecordedResource): RecordedResource[] {
-    const below = result.resources.filter((r) => r.parent === root.urn);
-    return below.flatMap((r) => [r, ...subtree(result, r)]);
+/** What a stack's config says, as the program reads it. */
+function setting(stack: string, key: string): string {
+    const value = readStackConfig(stack).values[`platform:${key}`];
+    assert.ok(value !== undefined, `platform:${key} is not set for ${stack}`);
+    return value;
 }
+
+/** The apps that run in a stack, from their app.yaml and the stack file; never none. */
+function appsOf(stack: string): AppSpec[] {
+    const apps = stackApps(stack);
+    assert.ok(apps.length > 0, `no app runs in ${stack}`);
+    return apps;
+}
+
+/** `{{placeholders}}` of app.yaml filled in, in a string or in every string of an object. */
+function filled<T>(value: T, values: Record<string, string>): T {
+    return JSON.parse(JSON.stringify(value), (_key, v) =>
+        typeof v === "string" ? v.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => values[name] ?? assert.fail(`no value for {{${name}}}`)) : v,
+    );
+}
+
+/** The IAM statements app.yaml declares, as the app's role must hold them in the stack. */
+function expectedStatements(spec: AppSpec, stack: string, cluster: string): unknown[] {
+    const values = { partition: "aws", region: setting(stack, "region"), account: MOCK_ACCOUNT_ID, cluster, ...spec.settings };
+    return spec.descriptor.permissions.map((s) => ({
+        ...(s.Sid ? { Sid: s.Sid } : {}),
+        Effect: s.Effect,
+        Action: [...s.Action],
+        Resource: filled(s.Resource, values),
+        ...(s.Condition ? { Condition: filled(s.Condition, values) } : {}),
+    }));
+}
+
 const policyOf = (result: PlanResult, app: string) => JSON.parse(input(named(result, `app-${app}-irsa-policy`), "policy"));
+const resourceMap = (result: PlanResult) => new Map(result.resources.map((r) => [r.urn, r]));
 
 describe("apps in the program", () => {
     for (const stack of STACKS) {
-        it(`${stack}: one App component per app, every resource of the app named after it and under it`, async () => {
+        it(`${stack}: one App component per app that runs in the stack, every resource of the app named after it and under it`, async () => {
             const result = await plan(stack);
-            assert.deepEqual(ofType(result, "platform:apps:App").map((r) => r.name), APPS.map((a) => `app-${a}`));
-            for (const app of APPS) {
+            const apps = appsOf(stack).map((a) => a.descriptor.name);
+            assert.deepEqual(ofType(result, "platform:apps:App").map((r) => r.name), apps.map((a) => `app-${a}`));
+            assert.deepEqual(result.outputs.apps, apps);
+            for (const app of apps) {
                 const resources = subtree(result, named(result, `app-${app}`));
                 assert.ok(resources.length >= 8, app);
                 for (const r of resources) assert.ok(r.name.startsWith(`app-${app}-`), `${r.name} is not named after ${app}`);
             }
         });
+
+        it(`${stack}: gives each app its namespace, service account, platform ConfigMap with its settings, and an IRSA role with exactly the permissions of its app.yaml`, async () => {
+            const result = await plan(stack);
+            const cluster = String(result.outputs.clusterName);
+            for (const spec of appsOf(stack)) {
+                const app = spec.descriptor.name;
+                const namespace = named(result, `app-${app}-namespace`);
+                assert.equal(input(namespace, "metadata.name"), `app-${app}`);
+                assert.equal(input(namespace, "metadata.labels")["pod-security.kubernetes.io/enforce"], "baseline");
+                const account = named(result, `app-${app}-service-account`);
+                assert.equal(input(account, "metadata.name"), app);
+                assert.equal(input(account, "metadata.namespace"), `app-${app}`);
+                const config = named(result, `app-${app}-platform-config`);
+                assert.equal(input(config, "metadata.name"), "platform");
+                assert.deepEqual(input(config, "data"), { AWS_REGION: setting(stack, "region"), PLATFORM_STACK: stack, PLATFORM_CLUSTER: cluster, ...spec.settings });
+                // Every setting has its value: the stack file's, else app.yaml's default.
+                assert.deepEqual(Object.keys(spec.settings).sort(), Object.keys(spec.descriptor.settings).sort());
+                const role = result.resources.find((r) => r.name === `app-${app}-irsa-role`);
+                // An app without permissions calls no AWS API: no role, no annotation.
+                const hasPermissions = spec.descriptor.permissions.length > 0;
+                assert.equal(role !== undefined, hasPermissions, app);
+                assert.equal(input(account, "metadata.annotations")?.["eks.amazonaws.com/role-arn"] !== undefined, hasPermissions, app);
+                if (role) {
+                    const trust = JSON.parse(input(role, "assumeRolePolicy")).Statement[0].Condition.StringEquals;
+                    assert.deepEqual(Object.values(trust).sort(), ["sts.amazonaws.com", `system:serviceaccount:app-${app}:${app}`]);
+                    assert.match(input(account, "metadata.annotations")["eks.amazonaws.com/role-arn"], /^arn:aws:iam::\d{12}:role\//);
+                    assert.deepEqual(policyOf(result, app).Statement, expectedStatements(spec, stack, cluster), app);
+                }
+            }
+            assert.ok(appsOf(stack).some((a) => a.descriptor.permissions.length > 0), `no app of ${stack} declares permissions: the role checks check nothing`);
+        });
     }
 
-    it("gives each app its namespace, service account, platform ConfigMap and IRSA role with exactly its permissions", async () => {
+    it("pins the shipped examples opensearch-merge and db-metrics: dev's domain in the policy and the ConfigMap, the metric namespace as the condition", async () => {
         const result = await plan("dev");
-        for (const app of APPS) {
-            const namespace = named(result, `app-${app}-namespace`);
-            assert.equal(input(namespace, "metadata.name"), `app-${app}`);
-            assert.equal(input(namespace, "metadata.labels")["pod-security.kubernetes.io/enforce"], "baseline");
-            const account = named(result, `app-${app}-service-account`);
-            assert.equal(input(account, "metadata.name"), app);
-            assert.equal(input(account, "metadata.namespace"), `app-${app}`);
-            const config = named(result, `app-${app}-platform-config`);
-            assert.equal(input(config, "metadata.name"), "platform");
-            assert.deepEqual(
-                { region: input(config, "data.AWS_REGION"), stack: input(config, "data.PLATFORM_STACK"), cluster: input(config, "data.PLATFORM_CLUSTER") },
-                { region: "ap-northeast-1", stack: "dev", cluster: "platform-dev" },
-            );
-            const role = result.resources.find((r) => r.name === `app-${app}-irsa-role`);
-            // chat calls no AWS API: no role, no annotation.
-            assert.equal(role === undefined, app === "chat", app);
-            assert.equal(input(account, "metadata.annotations")?.["eks.amazonaws.com/role-arn"] === undefined, app === "chat", app);
-            if (role) {
-                const trust = JSON.parse(input(role, "assumeRolePolicy")).Statement[0].Condition.StringEquals;
-                assert.deepEqual(Object.values(trust).sort(), ["sts.amazonaws.com", `system:serviceaccount:app-${app}:${app}`]);
-                assert.match(input(account, "metadata.annotations")["eks.amazonaws.com/role-arn"], /^arn:aws:iam::\d{12}:role\//);
-            }
-        }
         assert.deepEqual(policyOf(result, "opensearch-merge").Statement, [
             {
                 Sid: "OpenSearchHttp",
@@ -69,125 +107,156 @@ describe("apps in the program", () => {
         assert.equal(input(named(result, "app-opensearch-merge-platform-config"), "data.OPENSEARCH_DOMAIN"), "logs-dev");
     });
 
-    it("gives apps that declare a database their own role and database through an idempotent job, and a database Secret", async () => {
-        const result = await plan("dev");
-        assert.deepEqual(ofType(result, "platform:apps:AppDatabase").map((r) => r.name), ["app-chat-database", "app-db-metrics-database"]);
-        const bootstrapAccount = named(result, "database-bootstrap-service-account");
-        for (const app of ["chat", "db-metrics"]) {
-            const password = named(result, `app-${app}-database-password`);
-            assert.equal(password.type, "random:index/randomPassword:RandomPassword");
-            assert.deepEqual([input(password, "length"), input(password, "special")], [32, false]);
-            const job = named(result, `app-${app}-database-bootstrap`);
-            assert.equal(input(job, "metadata.namespace"), "platform-databases");
-            const env = input(job, "spec.template.spec.containers")[0].env;
-            assert.deepEqual(env.filter((e: any) => /^APP_(ROLE|DATABASE)$/.test(e.name)).map((e: any) => e.value), [app.replace("-", "_"), app.replace("-", "_")]);
-            assert.equal(input(job, "spec.template.spec.serviceAccountName"), "database-bootstrap");
-            assert.ok(waitsFor(result, job, bootstrapAccount));
-            // The writer endpoint answers only once an instance runs and the pods' ingress rule exists.
-            assert.ok(waitsFor(result, job, named(result, "database-instance-1")), `${app}'s job waits for the database instance`);
-            assert.ok(waitsFor(result, job, named(result, "database-sg-from-cluster")), `${app}'s job waits for the ingress rule`);
-            const secret = named(result, `app-${app}-database-secret`);
-            assert.deepEqual([input(secret, "metadata.name"), input(secret, "metadata.namespace")], ["database", `app-${app}`]);
-            assert.equal(input(secret, "stringData"), SECRET_MASK);
-            // The app sees credentials only once the job created them.
-            assert.ok(waitsFor(result, secret, job));
-        }
-        const bootstrapPolicy = JSON.parse(input(named(result, "database-bootstrap-irsa-policy"), "policy"));
-        assert.match(bootstrapPolicy.Statement[0].Resource[0], /^arn:aws:secretsmanager:ap-northeast-1:\d{12}:secret:rds!cluster-/);
-    });
-
-    it("gives slack-bot its volume: an access point with its uid/gid and the claim `data` in its namespace", async () => {
-        const result = await plan("dev");
-        assert.deepEqual(ofType(result, "platform:data:AppVolume").map((r) => r.name), ["app-slack-bot-volume"]);
-        assert.deepEqual(input(named(result, "app-slack-bot-volume-access-point"), "posixUser"), { uid: 10001, gid: 10001 });
-        const claim = named(result, "app-slack-bot-volume-pvc");
-        assert.deepEqual([input(claim, "metadata.name"), input(claim, "metadata.namespace")], ["data", "app-slack-bot"]);
-        for (const needed of ["files-mount-az1", "files-mount-az2", "files-sg-from-cluster"]) {
-            assert.ok(waitsFor(result, claim, named(result, needed)), `the claim waits for ${needed}`);
-        }
-    });
-
-    it("creates an ECR repository per image, protected in prd", async () => {
-        for (const stack of STACKS) {
-            const result = await plan(stack);
-            const repositories = ofType(result, "aws:ecr/repository:Repository").filter((r) => r.name.startsWith("app-"));
-            assert.deepEqual(repositories.map((r) => input(r, "name")).sort(), [
-                `platform-${stack}/chat/api`,
-                `platform-${stack}/chat/web`,
-                `platform-${stack}/db-metrics/runner`,
-                `platform-${stack}/opensearch-merge/runner`,
-                `platform-${stack}/slack-bot/bot`,
-            ]);
-            for (const r of repositories) assert.equal(r.protect, stack === "prd", r.name);
-        }
-    });
-
     for (const stack of STACKS) {
+        it(`${stack}: gives apps that declare a database their own role and database through an idempotent job, and a database Secret`, async () => {
+            const result = await plan(stack);
+            const withDatabase = appsOf(stack).filter((a) => a.descriptor.database).map((a) => a.descriptor.name);
+            assert.ok(withDatabase.length > 0, `no app of ${stack} declares a database: this test checks nothing`);
+            assert.deepEqual(ofType(result, "platform:apps:AppDatabase").map((r) => r.name), withDatabase.map((app) => `app-${app}-database`));
+            const bootstrapAccount = named(result, "database-bootstrap-service-account");
+            for (const app of withDatabase) {
+                const password = named(result, `app-${app}-database-password`);
+                assert.equal(password.type, "random:index/randomPassword:RandomPassword");
+                assert.deepEqual([input(password, "length"), input(password, "special")], [32, false]);
+                const job = named(result, `app-${app}-database-bootstrap`);
+                assert.equal(input(job, "metadata.namespace"), "platform-databases");
+                const env = input(job, "spec.template.spec.containers")[0].env;
+                const identifier = app.replace(/-/g, "_");
+                assert.deepEqual(env.filter((e: any) => /^APP_(ROLE|DATABASE)$/.test(e.name)).map((e: any) => e.value), [identifier, identifier]);
+                assert.equal(input(job, "spec.template.spec.serviceAccountName"), "database-bootstrap");
+                assert.ok(waitsFor(result, job, bootstrapAccount));
+                // The writer endpoint answers only once an instance runs and the pods' ingress rule exists.
+                assert.ok(waitsFor(result, job, named(result, "database-instance-1")), `${app}'s job waits for the database instance`);
+                assert.ok(waitsFor(result, job, named(result, "database-sg-from-cluster")), `${app}'s job waits for the ingress rule`);
+                const secret = named(result, `app-${app}-database-secret`);
+                assert.deepEqual([input(secret, "metadata.name"), input(secret, "metadata.namespace")], ["database", `app-${app}`]);
+                assert.equal(input(secret, "stringData"), SECRET_MASK);
+                // The app sees credentials only once the job created them.
+                assert.ok(waitsFor(result, secret, job));
+            }
+            const bootstrapPolicy = JSON.parse(input(named(result, "database-bootstrap-irsa-policy"), "policy"));
+            assert.match(bootstrapPolicy.Statement[0].Resource[0], new RegExp(`^arn:aws:secretsmanager:${setting(stack, "region")}:\\d{12}:secret:rds!cluster-`));
+        });
+
+        it(`${stack}: gives apps that declare a volume an access point with their uid/gid and the claim \`data\` in their namespace`, async () => {
+            const result = await plan(stack);
+            const withVolume = appsOf(stack).filter((a) => a.descriptor.volume);
+            assert.ok(withVolume.length > 0, `no app of ${stack} declares a volume: this test checks nothing`);
+            assert.deepEqual(ofType(result, "platform:data:AppVolume").map((r) => r.name), withVolume.map((a) => `app-${a.descriptor.name}-volume`));
+            const mounts = ofType(result, "aws:efs/mountTarget:MountTarget");
+            assert.ok(mounts.length > 0);
+            for (const spec of withVolume) {
+                const app = spec.descriptor.name;
+                assert.deepEqual(input(named(result, `app-${app}-volume-access-point`), "posixUser"), spec.descriptor.volume);
+                const claim = named(result, `app-${app}-volume-pvc`);
+                assert.deepEqual([input(claim, "metadata.name"), input(claim, "metadata.namespace")], ["data", `app-${app}`]);
+                for (const needed of [...mounts, named(result, "files-sg-from-cluster")]) {
+                    assert.ok(waitsFor(result, claim, needed), `${app}'s claim waits for ${needed.name}`);
+                }
+            }
+        });
+
+        it(`${stack}: creates an ECR repository per image of each app, protected when the stack protects stateful resources`, async () => {
+            const result = await plan(stack);
+            const protect = setting(stack, "protectStatefulResources") === "true";
+            const repositories = ofType(result, "aws:ecr/repository:Repository").filter((r) => r.name.startsWith("app-"));
+            const expected = appsOf(stack).flatMap((a) => a.descriptor.images.map((image) => `${result.outputs.clusterName}/${a.descriptor.name}/${image}`));
+            assert.deepEqual(repositories.map((r) => input(r, "name")).sort(), expected.sort());
+            for (const r of repositories) assert.equal(r.protect, protect, r.name);
+        });
+
         it(`${stack}: one Argo CD Application per app, on the stack's overlay, created after Argo CD and everything the app relies on`, async () => {
             const result = await plan(stack);
             const release = named(result, "argocd-release");
-            for (const app of APPS) {
+            const region = setting(stack, "region");
+            for (const spec of appsOf(stack)) {
+                const app = spec.descriptor.name;
                 const application = named(result, `app-${app}-application`);
                 assert.equal(application.type, APPLICATION_TYPE);
                 assert.equal(input(application, "metadata.namespace"), "argocd");
                 assert.deepEqual(input(application, "spec.source.path"), `apps/${app}/overlays/${stack}`);
-                assert.equal(input(application, "spec.source.repoURL"), "https://github.com/example-org/platform.git");
-                assert.equal(input(application, "spec.source.targetRevision"), "main");
+                assert.equal(input(application, "spec.source.repoURL"), setting(stack, "gitRepoUrl"));
+                assert.equal(input(application, "spec.source.targetRevision"), setting(stack, "gitRevision"));
                 assert.deepEqual(input(application, "spec.destination.namespace"), `app-${app}`);
-                for (const image of input(application, "spec.source.kustomize.images")) {
-                    assert.match(image, new RegExp(`^${app}/[a-z]+=${MOCK_ACCOUNT_ID}\\.dkr\\.ecr\\.ap-northeast-1\\.amazonaws\\.com/platform-${stack}/${app}/[a-z]+:\\*$`));
-                }
+                assert.deepEqual(
+                    input(application, "spec.source.kustomize.images"),
+                    spec.descriptor.images.map((image) => `${app}/${image}=${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${result.outputs.clusterName}/${app}/${image}:*`),
+                );
                 assert.ok(waitsFor(result, application, release), `${app} waits for Argo CD`);
                 assert.ok(waitsFor(result, application, named(result, `app-${app}-project`)));
-                for (const provided of ["service-account", "platform-config", ...(app === "slack-bot" ? ["volume-pvc"] : []), ...(["chat", "db-metrics"].includes(app) ? ["database-secret"] : [])]) {
-                    assert.ok(waitsFor(result, application, named(result, `app-${app}-${provided}`)), `${app} waits for its ${provided}`);
+                const provided = ["service-account", "platform-config", ...(spec.descriptor.volume ? ["volume-pvc"] : []), ...(spec.descriptor.database ? ["database-secret"] : [])];
+                for (const name of provided) {
+                    assert.ok(waitsFor(result, application, named(result, `app-${app}-${name}`)), `${app} waits for its ${name}`);
                 }
                 assert.equal(named(result, `app-${app}-project`).type, APP_PROJECT_TYPE);
             }
         });
+
+        it(`${stack}: runs every namespace that gets pods (apps, database bootstrap, add-ons) under a Fargate selector`, async () => {
+            const result = await plan(stack);
+            const selectors = input(named(result, "cluster-eks"), "fargate.selectors").map((s: { namespace: string }) => s.namespace);
+            const namespaces = new Set<string>([
+                ...ofType(result, APPLICATION_TYPE).map((a) => input(a, "spec.destination.namespace")),
+                ...ofType(result, "kubernetes:batch/v1:Job").map((j) => input(j, "metadata.namespace")),
+                ...ofType(result, "kubernetes:helm.sh/v3:Release").map((r) => input(r, "namespace")),
+            ]);
+            for (const spec of appsOf(stack)) assert.ok(namespaces.has(`app-${spec.descriptor.name}`), spec.descriptor.name);
+            assert.ok(namespaces.size >= appsOf(stack).length + 3, [...namespaces].join(", "));
+            for (const ns of namespaces) assert.ok(coveredByFargate(ns, selectors), `${ns} is not covered by ${selectors.join(", ")}`);
+        });
     }
 
-    it("runs every namespace that gets pods (apps, database bootstrap, add-ons) under a Fargate selector", async () => {
-        const result = await plan("prd");
-        const selectors = input(named(result, "cluster-eks"), "fargate.selectors").map((s: { namespace: string }) => s.namespace);
-        const namespaces = new Set<string>([
-            ...ofType(result, APPLICATION_TYPE).map((a) => input(a, "spec.destination.namespace")),
-            ...ofType(result, "kubernetes:batch/v1:Job").map((j) => input(j, "metadata.namespace")),
-            ...ofType(result, "kubernetes:helm.sh/v3:Release").map((r) => input(r, "namespace")),
-        ]);
-        assert.ok(namespaces.size >= 7, [...namespaces].join(", "));
-        for (const ns of namespaces) assert.ok(coveredByFargate(ns, selectors), `${ns} is not covered by ${selectors.join(", ")}`);
-    });
-
-    it("adding or removing an app changes that app's subtree and nothing else", async () => {
+    it("removing any one app (enabled: false) removes that app's subtree and changes nothing else", async function () {
+        this.timeout(120_000);
         const all = await plan("dev");
-        const devApps = JSON.parse(readStackConfig("dev").values["platform:apps"]);
-        const without = await plan("dev", { apps: JSON.stringify({ ...devApps, "db-metrics": { enabled: false } }) });
-        const removed = new Set([named(all, "app-db-metrics"), ...subtree(all, named(all, "app-db-metrics"))].map((r) => r.urn));
-        const byUrn = (result: PlanResult) => new Map(result.resources.map((r) => [r.urn, r]));
-        const before = byUrn(all);
-        const after = byUrn(without);
-        assert.deepEqual([...before.keys()].filter((urn) => !after.has(urn)).sort(), [...removed].sort());
-        assert.deepEqual([...after.keys()].filter((urn) => !before.has(urn)), []);
-        for (const [urn, r] of after) {
-            assert.deepEqual(r.inputs, before.get(urn)!.inputs, `${r.name} changed`);
-            assert.deepEqual(r.dependencies, before.get(urn)!.dependencies, `${r.name}'s dependencies changed`);
+        const before = resourceMap(all);
+        const devApps = JSON.parse(setting("dev", "apps"));
+        const names = appsOf("dev").map((a) => a.descriptor.name);
+        assert.ok(names.length >= 2, "removing the only app would remove the shared database bootstrap too");
+        for (const app of names) {
+            const without = await plan("dev", { apps: JSON.stringify({ ...devApps, [app]: { ...devApps[app], enabled: false } }) });
+            const removed = new Set([named(all, `app-${app}`), ...subtree(all, named(all, `app-${app}`))].map((r) => r.urn));
+            const after = resourceMap(without);
+            assert.deepEqual([...before.keys()].filter((urn) => !after.has(urn)).sort(), [...removed].sort(), app);
+            assert.deepEqual([...after.keys()].filter((urn) => !before.has(urn)), [], app);
+            for (const [urn, r] of after) {
+                assert.deepEqual(r.inputs, before.get(urn)!.inputs, `removing ${app} changed ${r.name}`);
+                assert.deepEqual(r.dependencies, before.get(urn)!.dependencies, `removing ${app} changed ${r.name}'s dependencies`);
+            }
+            assert.deepEqual(without.outputs.apps, names.filter((a) => a !== app));
         }
-        assert.deepEqual(without.outputs.apps, ["chat", "opensearch-merge", "slack-bot"]);
     });
 
-    it("changing one app's setting changes only that app's resources", async () => {
+    it("changing any app's settings changes only that app's resources, its ConfigMap among them", async function () {
+        this.timeout(120_000);
+        const all = await plan("dev");
+        const before = resourceMap(all);
+        const devApps = JSON.parse(setting("dev", "apps"));
+        const withSettings = appsOf("dev").filter((a) => Object.keys(a.settings).length > 0);
+        assert.ok(withSettings.length > 0, "no app of dev has settings: this test checks nothing");
+        for (const spec of withSettings) {
+            const app = spec.descriptor.name;
+            const settings = Object.fromEntries(Object.entries(spec.settings).map(([name, value]) => [name, `${value}-changed`]));
+            const changed = await plan("dev", { apps: JSON.stringify({ ...devApps, [app]: { ...devApps[app], settings } }) });
+            const own = new Set(subtree(all, named(all, `app-${app}`)).map((r) => r.urn));
+            const differing = changed.resources.filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(before.get(r.urn)?.inputs));
+            assert.deepEqual(differing.filter((r) => !own.has(r.urn)).map((r) => r.name), [], `changing ${app}'s settings changed other resources`);
+            assert.ok(differing.some((r) => r.name === `app-${app}-platform-config`), `${app}'s ConfigMap did not change`);
+        }
+    });
+
+    it("pins the shipped example opensearch-merge: its domain setting changes exactly its policy and its ConfigMap", async () => {
         const all = await plan("dev");
         const changed = await plan("dev", { apps: JSON.stringify({ "opensearch-merge": { settings: { OPENSEARCH_DOMAIN: "logs-other", OPENSEARCH_ENDPOINT: "x.es.amazonaws.com" } } }) });
-        const before = new Map(all.resources.map((r) => [r.urn, r]));
+        const before = resourceMap(all);
         const differing = changed.resources.filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(before.get(r.urn)?.inputs)).map((r) => r.name);
         assert.deepEqual(differing.sort(), ["app-opensearch-merge-irsa-policy", "app-opensearch-merge-platform-config"]);
     });
 
     it("refuses a stack override of an app that does not exist before registering anything", async () => {
-        await assert.rejects(plan("dev", { apps: JSON.stringify({ chatt: { enabled: false } }) }), (err: unknown) => {
+        await assert.rejects(plan("dev", { apps: JSON.stringify({ "no-such-app": { enabled: false } }) }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);
-            assert.ok(err.problems.some((p) => p.startsWith("platform:apps.chatt: no such app (apps/chatt/app.yaml does not exist)")), err.problems.join("\n"));
+            assert.ok(err.problems.some((p) => p.startsWith("platform:apps.no-such-app: no such app (apps/no-such-app/app.yaml does not exist)")), err.problems.join("\n"));
             return true;
         });
         const monitor = pulumi.runtime.getMonitor() as any;
