@@ -133,12 +133,14 @@ export function waitsFor(result: PlanResult, resource: RecordedResource, other: 
 }
 
 /**
- * Reads upstream data from the team's shared reference folder (../shared/reference beside the
- * repository, as on every machine and in CI): JSON or YAML, by extension.
+ * Reads upstream reference data (chart default values, official IAM policy) from `test/upstream/`,
+ * which the repository carries with its provenance so that tests need nothing outside the clone:
+ * JSON or YAML, by extension. `relative` is a path inside that folder, e.g. from `upstreamFile`.
  */
 export function readReference(relative: string): any {
-    const file = path.join(REPO_ROOT, "..", "shared", "reference", relative);
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: the shared reference data must sit beside the repository`);
+    const file = path.join(REPO_ROOT, "test", "upstream", relative);
+    // A missing file means a pinned version was bumped without its data: say how to fetch it.
+    if (!fs.existsSync(file)) throw new Error(`test/upstream/${relative} is missing: after bumping a pinned version, run npm run refresh-upstream`);
     const text = fs.readFileSync(file, "utf8");
     return file.endsWith(".json") ? JSON.parse(text) : parse(text);
 }

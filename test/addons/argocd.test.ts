@@ -3,9 +3,10 @@ import { repositorySecretData } from "../../components/addons/argocd";
 import { unknownValueKeys } from "../../components/addons/charts";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { SECRET_MASK } from "../../scripts/offline/engine";
+import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, waitsFor } from "../support";
 
-const chartDefaults = () => readReference("charts/argo-cd-10.1.1.values.yaml");
+const chartDefaults = () => readReference(upstreamFile("argocdValues"));
 
 /**
  * Keys of the redis-ha subchart, whose own defaults are not in the reference (only the parent

@@ -3,9 +3,10 @@ import { CHARTS, unknownValueKeys } from "../../components/addons/charts";
 import { loadBalancerControllerValues } from "../../components/addons/load-balancer-controller-values";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
+import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, waitsFor } from "../support";
 
-const defaults = (file: string) => readReference(`charts/${file}`);
+const chartDefaults = () => readReference(upstreamFile("loadBalancerControllerValues"));
 
 describe("AWS Load Balancer Controller", () => {
     it("finds a misspelt values key against chart defaults", () => {
@@ -44,7 +45,7 @@ describe("AWS Load Balancer Controller", () => {
                 assert.equal(values.replicaCount, ha ? 2 : 1);
                 assert.deepEqual(values.podDisruptionBudget, ha ? { maxUnavailable: 1 } : {});
                 assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
-                assert.deepEqual(unknownValueKeys(values, defaults("aws-load-balancer-controller-3.5.0.values.yaml")), []);
+                assert.deepEqual(unknownValueKeys(values, chartDefaults()), []);
                 assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
             });
 

@@ -2,9 +2,10 @@ import { strict as assert } from "assert";
 import { unknownValueKeys } from "../../components/addons/charts";
 import { metricsServerValues } from "../../components/addons/metrics-server-values";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
+import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, waitsFor } from "../support";
 
-const chartDefaults = () => readReference("charts/metrics-server-3.13.1.values.yaml");
+const chartDefaults = () => readReference(upstreamFile("metricsServerValues"));
 
 describe("metrics-server", () => {
     for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {

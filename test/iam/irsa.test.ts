@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import { IrsaRole } from "../../components/iam/irsa-role";
 import { irsaTrustPolicy } from "../../components/iam/irsa";
-import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION, loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
+import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
 import { runProgram } from "../../scripts/offline/engine";
 import { readStackConfig } from "../../scripts/offline/stack-config";
+import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, readReference } from "../support";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-1.amazonaws.com/id/ABC";
@@ -61,7 +62,7 @@ describe("IRSA", () => {
 
 describe("Load Balancer Controller permissions", () => {
     it("equal the official IAM policy of the pinned controller: no action missing, none added", () => {
-        const official = readReference(`iam/aws-load-balancer-controller-${LOAD_BALANCER_CONTROLLER_POLICY_VERSION}-iam_policy.json`);
+        const official = readReference(upstreamFile("loadBalancerControllerPolicy"));
         assert.deepEqual(loadBalancerControllerPolicy(), official);
         const actions = (doc: any) => new Set(doc.Statement.flatMap((s: any) => [s.Action].flat()));
         assert.deepEqual(actions(loadBalancerControllerPolicy()), actions(official));
