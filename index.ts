@@ -8,6 +8,7 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { MetricsServer } from "./components/addons/metrics-server";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { loadConfig } from "./components/config/load";
+import { readStackFile } from "./components/config/stack-file";
 import { Database } from "./components/data/database";
 import { FileSystem } from "./components/data/filesystem";
 import { Network } from "./components/network/network";
@@ -19,7 +20,9 @@ import { awsProviderArgs } from "./components/provider";
  */
 export = async () => {
     // Validated before anything is registered: a bad stack file fails here with every problem listed.
-    const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack());
+    // The stack file is read too (when the stack's config lives in it), so YAML that changes a
+    // value's meaning (an unquoted 16.10, a key with no value) is refused, not silently converted.
+    const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack(), readStackFile(__dirname, pulumi.getStack()));
     // Apps are found under apps/ next to this file; their descriptors and overlays fail the same way.
     const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`);
 

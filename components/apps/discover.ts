@@ -4,8 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import type { AppOverride } from "../config/types";
 import { ConfigError } from "../errors";
+import { yamlValue } from "../yaml-file";
 import { AppDescriptor, parseDescriptor } from "./descriptor";
 
 /** Folder of the apps, relative to the repository root (and Argo CD's source paths). */
@@ -19,13 +20,7 @@ const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomi
  */
 export const IMAGE_TAG = /^[0-9a-f]{7,40}$/;
 
-/** What a stack file may say about one app (`platform:apps.<app>`). */
-export interface AppOverride {
-    /** Defaults to true: the app runs in every stack its app.yaml allows. */
-    readonly enabled?: boolean;
-    /** Values of the app's settings in this stack. */
-    readonly settings?: Readonly<Record<string, string>>;
-}
+export type { AppOverride };
 
 /** One app that runs in the stack. */
 export interface AppSpec {
@@ -54,12 +49,7 @@ export function kustomizationFile(dir: string): string | undefined {
 }
 
 function readYaml(file: string, shown: string, problems: string[]): unknown {
-    try {
-        return parse(fs.readFileSync(file, "utf8"));
-    } catch (e) {
-        problems.push(`${shown}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
-        return undefined;
-    }
+    return yamlValue(shown, fs.readFileSync(file, "utf8"), problems);
 }
 
 /**

@@ -68,3 +68,38 @@ export function subnetLayout(vpcCidr: string, azCount: number): SubnetLayout {
         public: indexes.map((i) => nthBlock(lastEighth, eighth + 3, i)),
     };
 }
+
+/**
+ * Address ranges that are never a network's own: AWS refuses them for VPCs and they can never be
+ * a client's source address (RFC 6890 special-purpose registry). 0.0.0.0/0 itself, "everyone", is
+ * allowed where a list of clients is meant.
+ */
+export const SPECIAL_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
+    { cidr: "0.0.0.0/8", what: "'this network' (RFC 1122)" },
+    { cidr: "127.0.0.0/8", what: "loopback" },
+    { cidr: "169.254.0.0/16", what: "link-local (instance metadata lives there)" },
+    { cidr: "224.0.0.0/4", what: "multicast" },
+    { cidr: "240.0.0.0/4", what: "reserved (and broadcast)" },
+];
+
+/**
+ * Docker's default bridge network. EKS advises against VPCs that overlap it: containers and
+ * tools that assume it (and some AWS services) misroute traffic.
+ * https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html
+ */
+export const DOCKER_BRIDGE_CIDR = "172.17.0.0/16";
+
+/** RFC 1918 private ranges. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/** Whether two CIDRs share any address. */
+export function overlaps(a: string, b: string): boolean {
+    const x = new Netmask(a);
+    const y = new Netmask(b);
+    return x.contains(y.base) || y.contains(x.base);
+}
+
+/** The special-purpose range a CIDR overlaps, if any. */
+export function specialRange(cidr: string): string | undefined {
+    return SPECIAL_RANGES.find((r) => overlaps(cidr, r.cidr))?.what;
+}

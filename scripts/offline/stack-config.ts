@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { ConfigError } from "../../components/errors";
+import { yamlValue } from "../../components/yaml-file";
 
 /** The repository root: where Pulumi.yaml and the stack files live. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -20,9 +21,17 @@ export interface StackConfig {
  */
 export const SECRET_PLACEHOLDER = "-----BEGIN OPENSSH PRIVATE KEY-----\noffline placeholder\n-----END OPENSSH PRIVATE KEY-----\n";
 
+/**
+ * A Pulumi file's content.
+ * @throws ConfigError with the file, line and column of a YAML syntax error.
+ */
 function readYaml(file: string): Record<string, unknown> {
-    if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO_ROOT, file)} does not exist`);
-    return (parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+    const shown = path.basename(file);
+    if (!fs.existsSync(file)) throw new ConfigError([`${shown} does not exist`]);
+    const problems: string[] = [];
+    const value = yamlValue(shown, fs.readFileSync(file, "utf8"), problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return (value ?? {}) as Record<string, unknown>;
 }
 
 /** Pulumi passes strings as they are and every other value as JSON. */

@@ -22,6 +22,10 @@ function problemsWith(changes: Record<string, string | undefined>): readonly str
 const list = (...items: string[]) => JSON.stringify(items);
 const existingVpc = {
     existingVpcId: "vpc-0123456789abcdef0",
+    // dev sets these for the VPC it creates; they mean nothing with an existing one.
+    vpcCidr: undefined,
+    azCount: undefined,
+    natGateways: undefined,
     existingPrivateSubnetIds: list("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
 };
 
@@ -107,7 +111,7 @@ describe("stack config loader", () => {
         ["role to assume that is no role ARN", { assumeRoleArn: "deployer" }, 'platform:assumeRoleArn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name> (got "deployer")'],
         ["profile with a space", { awsProfile: "my profile" }, "platform:awsProfile: must be a profile name without spaces or brackets"],
         ["misspelt key", { azcount: "3" }, "platform:azcount: unknown key"],
-        ["aws: key the program ignores", { "aws:region": "us-east-1" }, "aws:region: not used; set platform:region, platform:awsProfile or platform:assumeRoleArn instead"],
+        ["aws: key the program ignores", { "aws:region": "us-east-1" }, "aws:region: ignored, the program builds its own AWS provider and reads only platform:* keys; set platform:region instead"],
         ["boolean as yes", { protectStatefulResources: "yes" }, 'platform:protectStatefulResources: must be true or false (got "yes")'],
         ["engine version that is no Aurora PostgreSQL version", { dbEngineVersion: "12.22" }, 'platform:dbEngineVersion: must be an Aurora PostgreSQL version major.minor with major 13, 14, 15, 16, 17, e.g. 16.6 (got "12.22")'],
         ["engine version with a patch level", { dbEngineVersion: "16.6.1" }, "platform:dbEngineVersion: must be an Aurora PostgreSQL version"],
@@ -115,7 +119,7 @@ describe("stack config loader", () => {
         ["ACUs above the maximum", { dbMaxCapacity: "300" }, 'platform:dbMaxCapacity: must be a number of ACUs from 1 to 256 in steps of 0.5, quoted like "0.5" (got "300")'],
         ["ACUs not in half steps", { dbMinCapacity: "0.3" }, 'platform:dbMinCapacity: must be a number of ACUs from 0 to 256 in steps of 0.5'],
         ["ACUs in words", { dbMinCapacity: "half" }, 'platform:dbMinCapacity: must be a number of ACUs'],
-        ["minimum above maximum", { dbMinCapacity: "8", dbMaxCapacity: "4" }, "platform:dbMinCapacity: must not exceed platform:dbMaxCapacity (8 > 4)"],
+        ["minimum above maximum", { dbMinCapacity: "8", dbMaxCapacity: "4", dbSecondsUntilAutoPause: undefined }, "platform:dbMinCapacity: must not exceed platform:dbMaxCapacity (8 > 4)"],
         ["auto-pause on an engine without it", { dbEngineVersion: "16.2" }, 'platform:dbMinCapacity: "0" (auto-pause) needs engine 13.15+, 14.12+, 15.7+, 16.3+ or 17.4+; platform:dbEngineVersion is 16.2'],
         ["auto-pause delay too short", { dbSecondsUntilAutoPause: "60" }, "platform:dbSecondsUntilAutoPause: must be from 300 to 86400 seconds (got 60)"],
         ["backup retention beyond RDS's limit", { dbBackupRetentionDays: "36" }, "platform:dbBackupRetentionDays: must be from 1 to 35 days (got 36)"],

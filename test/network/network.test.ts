@@ -95,13 +95,22 @@ describe("network", () => {
         assert.deepEqual(names(perAz, NAT), ["network-nat-az1", "network-nat-az2", "network-nat-az3"]);
     });
 
-    it("fails clearly when the region has fewer usable AZs than azCount", async () => {
-        await assert.rejects(plan("prd", { azCount: "4" }), /azCount: the region has 3 usable AZs, fewer than 4/);
+    it("refuses an azCount the region cannot give before anything is registered", async () => {
+        await assert.rejects(plan("prd", { azCount: "4" }), /platform:azCount: ap-northeast-1 has 3 Availability Zones an account can use, fewer than 4/);
+    });
+
+    it("fails clearly when the account has fewer usable AZs than the region lists", async () => {
+        const twoZones = { "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["ap-northeast-1a", "ap-northeast-1c"], zoneIds: ["apne1-az4", "apne1-az1"], id: "x" }) };
+        await assert.rejects(plan("prd", {}, twoZones), /azCount: the region has 2 usable AZs, fewer than 3/);
     });
 
     describe("existing VPC", () => {
-        const existing = {
+        const existing: Record<string, string | undefined> = {
             existingVpcId: "vpc-0123456789abcdef0",
+            // The created VPC's keys mean nothing with an existing VPC (the loader refuses them).
+            vpcCidr: undefined,
+            azCount: undefined,
+            natGateways: undefined,
             existingPrivateSubnetIds: JSON.stringify(["subnet-0000000000000000a", "subnet-0000000000000000b"]),
             existingPublicSubnetIds: JSON.stringify(["subnet-0000000000000000c", "subnet-0000000000000000d"]),
         };

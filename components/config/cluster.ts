@@ -1,0 +1,100 @@
+/** The EKS cluster: name, version, API endpoint, access, logs and extra Fargate namespaces. */
+import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
+import { DB_IDENTIFIER, dbClusterIdentifier } from "../data/aurora";
+import { PRIVATE_RANGES, overlaps, parseCidr, specialRange } from "../network/cidr";
+import { CLUSTER_LOG_TYPES, LOG_RETENTION_DAYS, SUPPORT_TYPES } from "./schema";
+import type { ClusterConfig } from "./types";
+import { ConfigValues } from "./values";
+
+/** EKS: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html (name: 1-100, [0-9A-Za-z][A-Za-z0-9-_]*). */
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+const K8S_VERSION = /^1\.(\d{2})$/;
+/** Oldest minor still in EKS (extended) support when this was written; older ones cannot be created. */
+const MIN_K8S_MINOR = 30;
+/** EKS quota "public access CIDR ranges per cluster". */
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+export const OPEN_TO_ALL = "0.0.0.0/0";
+
+/**
+ * Reads and checks the cluster keys.
+ *
+ * @param stack The stack name: the default cluster name is `<project>-<stack>`.
+ */
+export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
+    const name = v.str("clusterName") || `${v.project}-${stack}`;
+    if (!CLUSTER_NAME.test(name)) {
+        const source = v.str("clusterName") ? "" : ` (derived from <project>-<stack>; set ${v.key("clusterName")})`;
+        v.problem("clusterName", `must be 1-100 letters, digits, '-' or '_', starting with a letter or digit (got ${JSON.stringify(name)})${source}`);
+    } else if (!DB_IDENTIFIER.test(dbClusterIdentifier(name))) {
+        v.problem("clusterName", `the database identifier ${JSON.stringify(dbClusterIdentifier(name))} derived from it must be at most 63 characters starting with a letter (set a shorter ${v.key("clusterName")})`);
+    }
+    const version = v.str("kubernetesVersion");
+    const minor = version === undefined ? undefined : K8S_VERSION.exec(version);
+    if (version !== undefined && (!minor || Number(minor[1]) < MIN_K8S_MINOR)) {
+        v.problem("kubernetesVersion", `must be a supported EKS version 1.${MIN_K8S_MINOR} or later, as major.minor like 1.34 (got ${JSON.stringify(version)})`);
+    }
+    v.checkEnum("clusterSupportType", SUPPORT_TYPES);
+    const endpoint = endpointConfig(v);
+
+    const adminArns = v.list("clusterAdminArns");
+    v.checkList("clusterAdminArns", (arn) => PRINCIPAL_ARN.test(arn) || /:sts::\d{12}:assumed-role\//.test(arn), "an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin");
+    for (const arn of adminArns.filter((a) => /:sts::\d{12}:assumed-role\//.test(a))) {
+        v.problem("clusterAdminArns", `${JSON.stringify(arn)} is an STS session; give the role ARN arn:aws:iam::<account>:role/<name>`);
+    }
+
+    v.checkList("clusterLogTypes", (t) => (CLUSTER_LOG_TYPES as readonly string[]).includes(t), `one of ${CLUSTER_LOG_TYPES.join(", ")}`);
+    v.checkEnum("logRetentionDays", LOG_RETENTION_DAYS);
+
+    const extra = v.list("extraFargateNamespaces");
+    v.checkList("extraFargateNamespaces", (ns) => NAMESPACE_PATTERN.test(ns), "a namespace name (lower case, digits, '-', wildcards * and ?, at most 63 characters)");
+    for (const ns of extra.filter((n) => coveredByFargate(n, PRIMARY_FARGATE_NAMESPACES))) {
+        v.problem("extraFargateNamespaces", `${JSON.stringify(ns)} is already covered by the built-in selectors ${PRIMARY_FARGATE_NAMESPACES.join(", ")}`);
+    }
+    const maxExtra = (MAX_FARGATE_PROFILES - 1) * MAX_SELECTORS_PER_PROFILE;
+    if (extra.length > maxExtra) {
+        v.problem("extraFargateNamespaces", `at most ${maxExtra} namespaces (${MAX_FARGATE_PROFILES} Fargate profiles of ${MAX_SELECTORS_PER_PROFILE} selectors, one of them built in), got ${extra.length}`);
+    }
+    return {
+        name,
+        version: version!,
+        supportType: v.str("clusterSupportType") as ClusterConfig["supportType"],
+        ...endpoint,
+        adminArns,
+        logTypes: v.list("clusterLogTypes") as ClusterConfig["logTypes"],
+        logRetentionDays: v.num("logRetentionDays")!,
+        extraFargateNamespaces: extra,
+    };
+}
+
+/** The API endpoint: who reaches it, publicly and from the VPC. */
+function endpointConfig(v: ConfigValues): Pick<ClusterConfig, "endpointPublicAccess" | "publicAccessCidrs" | "endpointPrivateAccess"> {
+    const publicAccess = v.bool("endpointPublicAccess");
+    const privateAccess = v.bool("endpointPrivateAccess");
+    const cidrs = v.list("publicAccessCidrs");
+    v.checkList("publicAccessCidrs", (c) => parseCidr(c) !== undefined, "an IPv4 CIDR with no host bits set, e.g. 203.0.113.0/24");
+    for (const cidr of cidrs.filter((c) => c !== OPEN_TO_ALL && parseCidr(c))) {
+        const special = specialRange(cidr);
+        // Clients reach the public endpoint from public addresses: a private or special range never matches one.
+        if (special) v.problem("publicAccessCidrs", `${cidr} is in the ${special} range, never a client's address; list public ranges`);
+        else if (PRIVATE_RANGES.some((r) => overlaps(cidr, r))) {
+            v.problem("publicAccessCidrs", `${cidr} is a private range, which never reaches a public endpoint; clients in the VPC use the private endpoint (${v.key("endpointPrivateAccess")})`);
+        }
+    }
+    if (cidrs.length > MAX_PUBLIC_ACCESS_CIDRS) v.problem("publicAccessCidrs", `at most ${MAX_PUBLIC_ACCESS_CIDRS} CIDRs (EKS quota), got ${cidrs.length}`);
+    const cidrsRead = v.has("publicAccessCidrs"); // a malformed list is reported once, when read
+    if (publicAccess === true && cidrsRead && cidrs.length === 0) {
+        v.problem("publicAccessCidrs", `must list the CIDRs allowed to reach the public endpoint when ${v.key("endpointPublicAccess")} is true (${OPEN_TO_ALL} to open it deliberately)`);
+    }
+    if (publicAccess === false && cidrs.length > 0) {
+        v.problem("publicAccessCidrs", `must be empty when ${v.key("endpointPublicAccess")} is false (there is no public endpoint to restrict)`);
+    }
+    if (publicAccess === false && privateAccess === false) {
+        v.problem("endpointPrivateAccess", `and ${v.key("endpointPublicAccess")} are both false: nothing could reach the Kubernetes API; turn one on`);
+    } else if (privateAccess === false && cidrsRead && !(publicAccess === true && cidrs.includes(OPEN_TO_ALL))) {
+        // Fargate kubelets reach the API server from the VPC: with a restricted or no public
+        // endpoint they need the private one. https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+        v.problem("endpointPrivateAccess", "must be true when the public endpoint is disabled or restricted to publicAccessCidrs (pods and kubelets in the VPC reach the API privately)");
+    }
+    return { endpointPublicAccess: publicAccess!, publicAccessCidrs: cidrs, endpointPrivateAccess: privateAccess! };
+}

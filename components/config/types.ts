@@ -1,0 +1,107 @@
+/**
+ * The typed stack config the loader returns: components receive the slice they need.
+ */
+import type { CLUSTER_LOG_TYPES, NAT_STRATEGIES, SUPPORT_TYPES } from "./schema";
+import type { EFS_IA_TRANSITIONS } from "../data/efs";
+
+/** What a stack file may say about one app (`platform:apps.<app>`). */
+export interface AppOverride {
+    /** Defaults to true: the app runs in every stack its app.yaml allows. */
+    readonly enabled?: boolean;
+    /** Values of the app's settings in this stack. */
+    readonly settings?: Readonly<Record<string, string>>;
+}
+
+/** Which AWS account and region a stack deploys to. */
+export interface AwsConfig {
+    readonly region: string;
+    /** Named profile, or undefined for the default credential chain. */
+    readonly profile?: string;
+    /** Role to assume, or undefined. */
+    readonly assumeRoleArn?: string;
+    readonly allowedAccountIds: readonly string[];
+}
+
+/** A VPC the program creates. */
+export interface CreatedNetworkConfig {
+    readonly kind: "create";
+    readonly cidr: string;
+    readonly azCount: number;
+    readonly natGateways: (typeof NAT_STRATEGIES)[number];
+}
+
+/** A VPC that exists already and is only referenced. */
+export interface ExistingNetworkConfig {
+    readonly kind: "existing";
+    readonly vpcId: string;
+    readonly privateSubnetIds: readonly string[];
+    readonly publicSubnetIds: readonly string[];
+}
+
+export type NetworkConfig = CreatedNetworkConfig | ExistingNetworkConfig;
+
+export interface ClusterConfig {
+    readonly name: string;
+    readonly version: string;
+    readonly supportType: (typeof SUPPORT_TYPES)[number];
+    readonly endpointPublicAccess: boolean;
+    readonly publicAccessCidrs: readonly string[];
+    readonly endpointPrivateAccess: boolean;
+    readonly adminArns: readonly string[];
+    readonly logTypes: readonly (typeof CLUSTER_LOG_TYPES)[number][];
+    readonly logRetentionDays: number;
+    readonly extraFargateNamespaces: readonly string[];
+}
+
+export interface DatabaseConfig {
+    readonly engineVersion: string;
+    readonly instanceCount: number;
+    /** ACUs; 0 means auto-pause. */
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /** Set only when minCapacity is 0. */
+    readonly secondsUntilAutoPause?: number;
+    readonly backupRetentionDays: number;
+}
+
+export interface FileSystemConfig {
+    readonly transitionToIa: (typeof EFS_IA_TRANSITIONS)[number];
+    readonly backups: boolean;
+}
+
+export interface RegistryConfig {
+    /** Images each repository keeps. */
+    readonly keepImages: number;
+}
+
+export interface AddonsConfig {
+    readonly loadBalancerControllerChartVersion: string;
+    readonly metricsServerChartVersion: string;
+    readonly argocdChartVersion: string;
+    readonly highAvailability: boolean;
+    readonly git: {
+        readonly repoUrl: string;
+        readonly revision: string;
+        /** Undefined for a public repository. Kept out of logs: the program wraps it as a secret. */
+        readonly sshPrivateKey?: string;
+    };
+}
+
+/** The whole stack config, validated and frozen. Components receive their slice. */
+export interface PlatformConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly aws: AwsConfig;
+    readonly network: NetworkConfig;
+    readonly cluster: ClusterConfig;
+    readonly database: DatabaseConfig;
+    readonly fileSystem: FileSystemConfig;
+    readonly registry: RegistryConfig;
+    readonly addons: AddonsConfig;
+    /** `apps`: per-app switches and settings, by app name (checked against apps/ by loadApps). */
+    readonly apps: Readonly<Record<string, AppOverride>>;
+    /** Protect stateful resources from deletion (`protect`, retain-on-delete, service deletion protection). */
+    readonly protect: boolean;
+    /** Tags every AWS resource gets through the provider's default tags. */
+    readonly tags: Readonly<Record<string, string>>;
+}
