@@ -9,8 +9,10 @@ export type ConfigType = "string" | "integer" | "boolean" | "array" | "object";
 
 export interface KeySpec {
     readonly type: ConfigType;
-    /** Omitted: the key is required in every stack file. */
+    /** Omitted: the key is required in every stack file, unless it is optional. */
     readonly default?: string | number | boolean | readonly string[] | Readonly<Record<string, never>>;
+    /** No default and not required: another key decides whether it is needed (the loader checks). */
+    readonly optional?: true;
     readonly description: string;
 }
 
@@ -158,8 +160,8 @@ export const CONFIG_SCHEMA = {
     },
     dbSecondsUntilAutoPause: {
         type: "integer",
-        default: 3600,
-        description: "With dbMinCapacity \"0\": idle seconds before the database pauses (300 to 86400).",
+        optional: true,
+        description: "Idle seconds before the database pauses (300 to 86400): required with dbMinCapacity \"0\", refused otherwise (Aurora pauses only at 0 ACUs).",
     },
     dbBackupRetentionDays: {
         type: "integer",

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
 import { TABLE_END, TABLE_START, projectDeclaration, renderConfigTable } from "../../scripts/config-docs";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
+import { STACKS } from "../support";
 
 describe("config documentation", () => {
     it("Pulumi.yaml declares every key with the schema's type, description and default, and no other", () => {
@@ -26,7 +27,7 @@ describe("config documentation", () => {
     });
 
     it("the stack files only set keys the schema knows", () => {
-        for (const stack of ["dev", "prd"]) {
+        for (const stack of STACKS) {
             const file = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
             for (const key of Object.keys(file.config)) {
                 assert.ok(key.startsWith("platform:") && key.slice("platform:".length) in CONFIG_SCHEMA, `${stack}: ${key}`);
