@@ -6,9 +6,7 @@ import { checkPlannedApps, stackApps } from "../../scripts/offline/apps";
 import { kustomizeBuild } from "../../scripts/offline/render";
 import { schemaProblems } from "../../scripts/offline/schema";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
-import { STACKS, plan } from "../support";
-
-const SHIPPED = ["chat", "db-metrics", "opensearch-merge", "slack-bot"];
+import { STACKS, plan, stacksOf } from "../support";
 
 const builds = new Map<string, Manifest[]>();
 /** The objects of an app's overlay for a stack (built once). */
@@ -24,16 +22,18 @@ function object(app: string, stack: string, kind: string, name?: string): any {
 }
 const containers = (m: Manifest): any[] => [...(podSpec(m)?.initContainers ?? []), ...(podSpec(m)?.containers ?? [])];
 
-describe("shipped apps", () => {
+describe("the apps of the repository", () => {
     for (const stack of STACKS) {
-        it(`${stack}: every overlay builds and passes the Kubernetes and Argo CD schemas and the platform contract`, async () => {
-            const { rendered, problems } = checkPlannedApps(await plan(stack), stackApps(stack));
+        it(`${stack}: every overlay of an app that runs in the stack builds and passes the Kubernetes and Argo CD schemas and the platform contract`, async () => {
+            const apps = stackApps(stack);
+            assert.ok(apps.length > 0, `no app runs in ${stack}`);
+            const { rendered, problems } = checkPlannedApps(await plan(stack), apps);
             assert.deepEqual(problems, []);
-            assert.deepEqual(rendered.map((a) => a.app), SHIPPED);
+            assert.deepEqual(rendered.map((a) => a.app), apps.map((a) => a.descriptor.name));
         });
     }
 
-    it("the schema check reads the real objects: a misspelled or mistyped field fails it", () => {
+    it("pins the shipped examples chat and db-metrics: the schema check reads the real objects, a misspelled or mistyped field fails it", () => {
         const deployment = structuredClone(object("chat", "dev", "Deployment", "api"));
         deployment.spec.template.spec.containers[0].resource = deployment.spec.template.spec.containers[0].resources;
         const cronJob = structuredClone(object("db-metrics", "dev", "CronJob"));
@@ -48,29 +48,40 @@ describe("shipped apps", () => {
 
     it("catches an image outside the platform's repositories, and a tag other than the overlay's", async () => {
         const result = await plan("dev");
-        const withoutRepositories = { ...result, resources: result.resources.filter((r) => !(r.type === "aws:ecr/repository:Repository" && r.name.startsWith("app-chat-image-web"))) };
-        const chat = stackApps("dev").filter((a) => a.descriptor.name === "chat");
-        assert.ok(checkPlannedApps(withoutRepositories, chat).problems.some((p) => /container web: image .*\/platform-dev\/chat\/web:\w+ is not in a repository the platform creates/.test(p)));
-        const otherTag = [{ ...chat[0], imageTags: { ...chat[0].imageTags, api: "fedcba9" } }];
-        assert.ok(checkPlannedApps(result, otherTag).problems.some((p) => /container api: tag \w+ is not the one the overlay pins/.test(p)));
+        // Any app shows it: the first one of the stack.
+        const [spec] = stackApps("dev");
+        assert.ok(spec, "no app runs in dev");
+        const app = spec.descriptor.name;
+        const [image, tag] = Object.entries(spec.imageTags)[0];
+        const repository = `${result.outputs.clusterName}/${app}/${image}`;
+        const withoutRepository = { ...result, resources: result.resources.filter((r) => !(r.type === "aws:ecr/repository:Repository" && r.inputs.name === repository)) };
+        assert.equal(withoutRepository.resources.length, result.resources.length - 1, repository);
+        const missing = checkPlannedApps(withoutRepository, [spec]).problems;
+        assert.ok(missing.some((p) => p.endsWith(`/${repository}:${tag} is not in a repository the platform creates`)), missing.join("\n"));
+        const otherTag = tag === "fedcba9" ? "abcdef0" : "fedcba9";
+        const moved = checkPlannedApps(result, [{ ...spec, imageTags: { ...spec.imageTags, [image]: otherTag } }]).problems;
+        assert.ok(moved.some((p) => p.endsWith(`: tag ${tag} is not the one the overlay pins`)), moved.join("\n"));
     });
 
-    it("pin image tags in the overlays and run every container as the contract demands", () => {
-        for (const app of SHIPPED) {
-            for (const stack of STACKS) {
-                for (const m of built(app, stack)) {
-                    for (const c of containers(m)) {
-                        assert.match(c.image, new RegExp(`^${app}/[a-z]+:[0-9a-f]{7,40}$`), `${app}/${stack} ${c.name}`);
-                        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
-                    }
+    for (const stack of STACKS) {
+        it(`${stack}: every app pins its image tags in the overlay and runs every container as the contract demands`, () => {
+            const apps = stackApps(stack);
+            assert.ok(apps.length > 0, `no app runs in ${stack}`);
+            for (const spec of apps) {
+                const app = spec.descriptor.name;
+                const all = built(app, stack).flatMap(containers);
+                assert.ok(all.length > 0, `${app}/${stack} runs no container`);
+                for (const c of all) {
+                    assert.match(c.image, new RegExp(`^${app}/[a-z0-9._-]+:[0-9a-f]{7,40}$`), `${app}/${stack} ${c.name}`);
+                    assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${app}/${stack} ${c.name}`);
                 }
             }
-        }
-    });
+        });
+    }
 
-    it("dev and prd differ the way real environments do: hosts, replicas, resources, schedules", () => {
+    it("pins the shipped examples: dev and prd differ the way real environments do (hosts, replicas, resources, schedules)", () => {
         const differs = (app: string, kind: string, name: string | undefined, pick: (m: any) => unknown) => {
-            const [dev, prd] = STACKS.map((s) => JSON.stringify(pick(object(app, s, kind, name))));
+            const [dev, prd] = ["dev", "prd"].map((s) => JSON.stringify(pick(object(app, s, kind, name))));
             assert.notEqual(dev, prd, `${app} ${kind} ${name ?? ""}: dev and prd are the same (${dev})`);
         };
         differs("chat", "Ingress", "chat", (m) => m.spec.rules.map((r: any) => r.host));
@@ -82,7 +93,7 @@ describe("shipped apps", () => {
         differs("db-metrics", "CronJob", undefined, (m) => m.spec.schedule);
     });
 
-    it("chat: web and API behind an ALB Ingress (ip targets, HTTPS-ready), an HPA, and migrations as a PreSync hook", () => {
+    it("pins the shipped example chat: web and API behind an ALB Ingress (ip targets, HTTPS-ready), an HPA, and migrations as a PreSync hook", () => {
         const ingress = object("chat", "prd", "Ingress", "chat");
         const annotations = ingress.metadata.annotations;
         assert.equal(ingress.spec.ingressClassName, "alb");
@@ -104,7 +115,7 @@ describe("shipped apps", () => {
         }
     });
 
-    it("slack-bot: one bot on its EFS volume, its Slack token from a Secret that is not in git", () => {
+    it("pins the shipped example slack-bot: one bot on its EFS volume, its Slack token from a Secret that is not in git", () => {
         const bot = object("slack-bot", "prd", "Deployment", "bot");
         const pod = podSpec(bot);
         assert.equal(bot.spec.strategy.type, "Recreate");
@@ -115,8 +126,10 @@ describe("shipped apps", () => {
     });
 
     for (const [app, script] of [["opensearch-merge", "merge.sh"], ["db-metrics", "collect.sh"]] as const) {
-        it(`${app}: a CronJob in Tokyo time that never overlaps, runs ${script} from the app folder, with bounded history and retries`, () => {
-            for (const stack of STACKS) {
+        it(`pins the shipped example ${app}: a CronJob in Tokyo time that never overlaps, runs ${script} from the app folder, with bounded history and retries`, () => {
+            const stacks = stacksOf(app);
+            assert.ok(stacks.length > 0, `${app} runs in no stack`);
+            for (const stack of stacks) {
                 const cron = object(app, stack, "CronJob");
                 assert.equal(cron.spec.timeZone, "Asia/Tokyo");
                 assert.equal(cron.spec.concurrencyPolicy, "Forbid");
