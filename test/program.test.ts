@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/errors";
+import type { AppSpec } from "../components/apps/discover";
+import { stackApps } from "../scripts/offline/apps";
 import { PlanResult, RecordedResource, SECRET_MASK } from "../scripts/offline/engine";
-import { input, named, plan } from "./support";
+import { readStackConfig } from "../scripts/offline/stack-config";
+import { STACKS, input, named, plan, subtree } from "./support";
 
 /** Stack-specific strings that differ by design and are not settings: normalised before comparing. */
 function normalise<T>(value: T): T {
@@ -55,8 +58,48 @@ function stackDifferences(dev: PlanResult, prd: PlanResult): string[] {
     return diffs.sort();
 }
 
+/** A stack's config value as the program reads it (the project's default when the stack sets none). */
+function setting(stack: string, key: string): string {
+    const value = readStackConfig(stack).values[`platform:${key}`];
+    assert.ok(value !== undefined, `platform:${key} is not set for ${stack}`);
+    return value;
+}
+
+/**
+ * How the apps differ between dev and prd, from their app.yaml and the two stack files: an app in
+ * one stack only is there only; an app in both deploys its stack's overlay and names its stack, its
+ * image repositories keep more images and are protected in prd, its IRSA role trusts the other
+ * cluster, and each setting whose value differs changes the ConfigMap (and the policy, when a
+ * permission uses it).
+ */
+function appDifferences(dev: PlanResult, prd: PlanResult): string[] {
+    const byName = (apps: AppSpec[]) => new Map(apps.map((a) => [a.descriptor.name, a]));
+    const inDev = byName(stackApps("dev"));
+    const inPrd = byName(stackApps("prd"));
+    assert.ok(inDev.size > 0 && inPrd.size > 0, "no apps in dev or prd");
+    const only = (result: PlanResult, app: string) =>
+        [named(result, `app-${app}`), ...subtree(result, named(result, `app-${app}`))].map((r) => `${result.stack} only: ${r.name} (${r.type})`);
+    return [...new Set([...inDev.keys(), ...inPrd.keys()])].flatMap((app) => {
+        const [d, p] = [inDev.get(app), inPrd.get(app)];
+        if (!d || !p) return only(d ? dev : prd, app);
+        const { images, permissions } = d.descriptor;
+        const differing = Object.keys(d.settings).filter((name) => d.settings[name] !== p.settings[name]);
+        const usedInPolicy = differing.some((name) => new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(JSON.stringify(permissions)));
+        return [
+            `app-${app}-application: spec.source.path`,
+            `app-${app}-platform-config: data.PLATFORM_STACK`,
+            `app-${app}-project: spec.description`,
+            ...images.flatMap((image) => [`app-${app}-image-${image}-lifecycle: policy`, `app-${app}-image-${image}-repo: forceDelete`, `app-${app}-image-${image}-repo: protect`]),
+            ...(permissions.length > 0 ? [`app-${app}-irsa-role: assumeRolePolicy`] : []),
+            ...differing.map((name) => `app-${app}-platform-config: data.${name}`),
+            ...(usedInPolicy ? [`app-${app}-irsa-policy: policy`] : []),
+        ];
+    });
+}
+
 describe("program", () => {
-    it("differs between dev and prd in exactly the intended ways", async () => {
+    it("pins the shipped stacks dev and prd: they differ in exactly the intended ways, the apps as their app.yaml and the stack files say", async () => {
+        const [dev, prd] = [await plan("dev"), await plan("prd")];
         const intended = [
             // prd: a third AZ, with its subnets, route tables and a NAT gateway per AZ.
             ...["network-private-az3", "network-public-az3"].flatMap((n) => [
@@ -129,32 +172,30 @@ describe("program", () => {
             "argocd-release: values.redis-ha.redis",
             "argocd-release: values.redis-ha.sentinel",
             "argocd-release: values.redis.enabled",
-            // Apps: each deploys its stack's overlay and names its stack; image repositories keep
-            // more images and are protected in prd; IRSA roles trust the other cluster.
-            ...Object.entries({ chat: ["web", "api"], "db-metrics": ["runner"], "opensearch-merge": ["runner"], "slack-bot": ["bot"] }).flatMap(([app, images]) => [
-                `app-${app}-application: spec.source.path`,
-                `app-${app}-platform-config: data.PLATFORM_STACK`,
-                `app-${app}-project: spec.description`,
-                ...images.flatMap((image) => [`app-${app}-image-${image}-lifecycle: policy`, `app-${app}-image-${image}-repo: forceDelete`, `app-${app}-image-${image}-repo: protect`]),
-                ...(app === "chat" ? [] : [`app-${app}-irsa-role: assumeRolePolicy`]),
-            ]),
             "database-bootstrap-irsa-role: assumeRolePolicy",
-            // opensearch-merge's settings: each stack's own domain.
-            "app-opensearch-merge-irsa-policy: policy",
-            "app-opensearch-merge-platform-config: data.OPENSEARCH_DOMAIN",
-            "app-opensearch-merge-platform-config: data.OPENSEARCH_ENDPOINT",
+            // The apps.
+            ...appDifferences(dev, prd),
         ].sort();
-        assert.deepEqual(stackDifferences(await plan("dev"), await plan("prd")), intended);
+        assert.deepEqual(stackDifferences(dev, prd), intended);
     });
 
-    for (const stack of ["dev", "prd"]) {
+    it("pins the shipped example opensearch-merge: each stack's own domain is among the differences", async () => {
+        const differences = appDifferences(await plan("dev"), await plan("prd"));
+        for (const expected of ["app-opensearch-merge-irsa-policy: policy", "app-opensearch-merge-platform-config: data.OPENSEARCH_DOMAIN", "app-opensearch-merge-platform-config: data.OPENSEARCH_ENDPOINT"]) {
+            assert.ok(differences.includes(expected), expected);
+        }
+        assert.ok(!differences.some((d) => d.startsWith("app-chat-irsa")), "chat calls no AWS API");
+    });
+
+    for (const stack of STACKS) {
         it(`${stack}: sends every AWS resource to the stack's explicit provider`, async () => {
             const result = await plan(stack);
             const provider = named(result, "aws");
             assert.equal(provider.type, "pulumi:providers:aws");
-            assert.equal(input(provider, "region"), "ap-northeast-1");
-            // Provider settings are registered JSON-encoded.
-            assert.deepEqual(JSON.parse(input(provider, "allowedAccountIds")), [stack === "dev" ? "111111111111" : "222222222222"]);
+            assert.equal(input(provider, "region"), setting(stack, "region"));
+            // Provider settings are registered JSON-encoded; no list, no check.
+            const accounts = JSON.parse(setting(stack, "allowedAccountIds"));
+            assert.deepEqual(accounts.length > 0 ? JSON.parse(input(provider, "allowedAccountIds")) : input(provider, "allowedAccountIds"), accounts.length > 0 ? accounts : undefined);
             assert.deepEqual(JSON.parse(input(provider, "defaultTags")), { tags: { project: "platform", stack, "managed-by": "pulumi" } });
             const aws = result.resources.filter((r) => r.type.startsWith("aws:"));
             assert.ok(aws.length > 20);
@@ -181,12 +222,20 @@ describe("program", () => {
                 "publicSubnetIds",
                 "vpcId",
             ]);
-            assert.equal(outputs.clusterName, `platform-${stack}`);
-            assert.deepEqual(outputs.apps, ["chat", "db-metrics", "opensearch-merge", "slack-bot"]);
+            const cluster = setting(stack, "clusterName") || `platform-${stack}`;
+            assert.equal(outputs.clusterName, cluster);
+            const apps = stackApps(stack).map((a) => a.descriptor.name);
+            assert.ok(apps.length > 0, `no app runs in ${stack}`);
+            assert.deepEqual(outputs.apps, apps);
             assert.equal(outputs.kubeconfig, SECRET_MASK);
-            assert.equal(outputs.kubeconfigCommand, `aws eks update-kubeconfig --region ap-northeast-1 --name platform-${stack}`);
+            const profile = setting(stack, "awsProfile");
+            const role = setting(stack, "assumeRoleArn");
+            assert.equal(
+                outputs.kubeconfigCommand,
+                `aws eks update-kubeconfig --region ${setting(stack, "region")} --name ${cluster}${profile ? ` --profile ${profile}` : ""}${role ? ` --role-arn ${role}` : ""}`,
+            );
             assert.match(String(outputs.vpcId), /^vpc-[0-9a-f]{17}$/);
-            assert.equal((outputs.privateSubnetIds as string[]).length, stack === "dev" ? 2 : 3);
+            if (!setting(stack, "existingVpcId")) assert.equal((outputs.privateSubnetIds as string[]).length, Number(setting(stack, "azCount")));
         });
     }
 
