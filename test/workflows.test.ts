@@ -13,6 +13,26 @@ const workflowFiles = fs.readdirSync(path.join(GITHUB, "workflows")).filter((f) 
 const read = (file: string) => fs.readFileSync(path.join(GITHUB, file), "utf8");
 const workflow = (name: string) => parse(read(`workflows/${name}`));
 
+/** Every job of every workflow. */
+function allJobs(): { file: string; id: string; job: any }[] {
+    return workflowFiles.flatMap((file) => Object.entries(workflow(file).jobs).map(([id, job]) => ({ file, id, job })));
+}
+
+/** The value GitHub gives a step's env entry, for a stack: its own expressions filled in, any other empty. */
+function fill(value: unknown, stack: string, vars: Record<string, string>): string {
+    return String(value)
+        .replace(/\$\{\{\s*(?:matrix|inputs)\.stack\s*\}\}/g, stack)
+        .replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? "")
+        .replace(/\$\{\{[^}]*\}\}/g, "");
+}
+
+/** Runs a `run:` step as the runner does (bash -eo pipefail), with the job's and the step's env for a stack. */
+function runStep(job: any, step: any, stack: string, vars: Record<string, string>, extra: Record<string, string> = {}, cwd = REPO_ROOT) {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: os.tmpdir() };
+    for (const [k, v] of Object.entries({ ...(job.env ?? {}), ...(step.env ?? {}) })) env[k] = fill(v, stack, vars);
+    return spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], { cwd, env: { ...env, ...extra }, encoding: "utf8" });
+}
+
 /** Every `uses:` of a workflow or action, with its line. */
 function uses(text: string): { line: string; target: string }[] {
     return text.split("\n").flatMap((line) => {
@@ -73,12 +93,118 @@ describe("GitHub Actions workflows", () => {
         const deploy = workflow("deploy.yml");
         assert.deepEqual(deploy.on.push, { branches: ["main"], tags: ["v*"] });
         assert.ok("workflow_dispatch" in deploy.on);
+        // The shipped stacks' routes: dev on merge to main, prd from a tag or by hand.
         assert.deepEqual([deploy.jobs.dev.with.stack, deploy.jobs.prd.with.stack], ["dev", "prd"]);
         assert.match(deploy.jobs.dev.if, /refs\/heads\/main/);
         assert.match(deploy.jobs.prd.if, /refs\/tags\/v/);
         const up = workflow("pulumi-up.yml");
         assert.equal(up.jobs.up.environment, "${{ inputs.stack }}");
         assert.deepEqual(up.jobs.up.concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
+    });
+
+    it("name exactly the stacks of the Pulumi.<stack>.yaml files: every stack matrix, and one deploy per stack", () => {
+        assert.ok(STACKS.length > 0);
+        const matrices = allJobs().filter(({ job }) => job.strategy?.matrix?.stack !== undefined);
+        assert.deepEqual(matrices.map(({ file, id }) => `${file} ${id}`).sort(), ["images.yml build", "pull-request.yml check"]);
+        for (const { file, id, job } of matrices) assert.deepEqual([...job.strategy.matrix.stack].sort(), [...STACKS], `${file}: jobs.${id}.strategy.matrix.stack`);
+        const deploys = allJobs().filter(({ job }) => job.uses === "./.github/workflows/pulumi-up.yml");
+        assert.deepEqual(deploys.map(({ job }) => job.with.stack).sort(), [...STACKS], "deploy.yml: one pulumi-up job per stack");
+        // A stack is never picked by comparing its name, which hands every other stack the fallback.
+        for (const file of workflowFiles) assert.doesNotMatch(read(`workflows/${file}`), /(?:matrix|inputs)\.stack\s*[!=]=/, file);
+    });
+
+    it("map each stack to its own AWS role, and fail a stack without one (or without its variable) with an error", () => {
+        const vars = Object.fromEntries(STACKS.map((stack) => [`AWS_ROLE_ARN_${stack.toUpperCase()}`, `arn:aws:iam::000000000000:role/deploy-${stack}`]));
+        const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "role-")), "output");
+        let checked = 0;
+        try {
+            for (const { file, id, job } of allJobs()) {
+                for (const [i, step] of (job.steps ?? []).entries()) {
+                    if (!String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@")) continue;
+                    const where = `${file}: jobs.${id}`;
+                    const from = /^\$\{\{ steps\.([\w-]+)\.outputs\.arn \}\}$/.exec(step.with["role-to-assume"]);
+                    assert.ok(from, `${where}: role-to-assume must be the output arn of the step that maps the stack to its role, not ${step.with["role-to-assume"]}`);
+                    const roleStep = job.steps.slice(0, i).find((s: any) => s.id === from[1]);
+                    assert.ok(roleStep?.run, `${where}: no step ${from[1]} before the credentials`);
+                    const run = (stack: string, given = vars) => {
+                        fs.writeFileSync(output, "");
+                        const result = runStep(job, roleStep, stack, given, { GITHUB_OUTPUT: output });
+                        return { ...result, output: fs.readFileSync(output, "utf8") };
+                    };
+                    for (const stack of STACKS) {
+                        const mapped = run(stack);
+                        assert.equal(mapped.status, 0, `${where} ${stack}: ${mapped.stdout}${mapped.stderr}`);
+                        assert.equal(mapped.output, `arn=${vars[`AWS_ROLE_ARN_${stack.toUpperCase()}`]}\n`, `${where} ${stack}`);
+                        const unset = run(stack, { ...vars, [`AWS_ROLE_ARN_${stack.toUpperCase()}`]: "" });
+                        assert.notEqual(unset.status, 0, `${where} ${stack} without its variable`);
+                        assert.match(unset.stdout, new RegExp(`^::error::.*AWS_ROLE_ARN_${stack.toUpperCase()}`, "m"));
+                    }
+                    const unknown = run("no-such-stack");
+                    assert.notEqual(unknown.status, 0, `${where}: an unknown stack got a role`);
+                    assert.match(unknown.stdout, /^::error::no AWS role for the stack no-such-stack/m);
+                    assert.equal(unknown.output, "");
+                    checked++;
+                }
+            }
+        } finally {
+            fs.rmSync(path.dirname(output), { recursive: true, force: true });
+        }
+        assert.equal(checked, 3, "the role steps of images.yml, pull-request.yml and pulumi-up.yml");
+    });
+
+    it("pull requests: the manifest diff leaves the base's plan folder to the plan, ignores its marker, and diffs against nothing when the base does not plan", () => {
+        const job = workflow("pull-request.yml").jobs.check;
+        const step = job.steps.find((s: any) => String(s.name).startsWith("App manifests"));
+        assert.ok(step?.run);
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "apps-diff-"));
+        try {
+            // Stubs: git makes the worktree's folder; npm's plan writes a folder it marks as its own
+            // and, like the plan tool, refuses to replace a folder without its marker.
+            const bin = path.join(tmp, "bin");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(path.join(bin, "git"), `#!/bin/sh\n[ "$1 $2 $3" = "worktree add --detach" ] && mkdir -p "$4" && exit 0\nexit 2\n`, { mode: 0o755 });
+            fs.writeFileSync(
+                path.join(bin, "npm"),
+                [
+                    "#!/bin/sh",
+                    '[ "$1" = ci ] && exit 0',
+                    "for stack; do :; done",
+                    'if [ "$PWD" = "$RUNNER_TEMP/base" ] && [ -n "$BASE_FAILS" ]; then echo "the base does not plan" >&2; exit 1; fi',
+                    'dir=".plan/$stack/apps"',
+                    'if [ -e "$dir" ] && [ ! -e "$dir/.plan-output" ]; then echo "$dir: not created by the plan, not replaced" >&2; exit 1; fi',
+                    'mkdir -p "$dir" && echo "$PWD" > "$dir/.plan-output"',
+                    'if [ "$PWD" = "$RUNNER_TEMP/base" ]; then echo "replicas: 1" > "$dir/web.yaml"; else echo "replicas: 2" > "$dir/web.yaml"; echo "kind: Job" > "$dir/new.yaml"; fi',
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            const diff = (scenario: string, baseFails: boolean) => {
+                const runner = path.join(tmp, scenario, "runner");
+                const checkout = path.join(tmp, scenario, "checkout");
+                fs.mkdirSync(runner, { recursive: true });
+                fs.mkdirSync(checkout, { recursive: true });
+                const result = runStep(job, step, STACKS[0], {}, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: runner, BASE_SHA: "0".repeat(40), BASE_FAILS: baseFails ? "1" : "" }, checkout);
+                assert.equal(result.status, 0, result.stdout + result.stderr);
+                return { ...result, runner, text: fs.readFileSync(path.join(runner, "apps.diff"), "utf8") };
+            };
+            const planned = diff("base-plans", false);
+            assert.doesNotMatch(planned.stdout, /::warning::/, planned.stderr);
+            assert.match(planned.text, /^-replicas: 1$/m);
+            assert.match(planned.text, /^\+replicas: 2$/m);
+            assert.match(planned.text, /^\+kind: Job$/m);
+            const marker = /^(?:---|\+\+\+) \S*\.plan-output/m;
+            assert.doesNotMatch(planned.text, marker);
+            assert.ok(!planned.text.includes(path.join(tmp, "base-plans")), "the marker's content is in the diff");
+            const failed = diff("base-fails", true);
+            assert.match(failed.stdout, /^::warning::the base branch does not plan/m);
+            assert.deepEqual(fs.readdirSync(path.join(failed.runner, "compare", "base")), []);
+            assert.match(failed.text, /^\+replicas: 2$/m);
+            assert.match(failed.text, /^\+kind: Job$/m);
+            assert.doesNotMatch(failed.text, /^-replicas/m);
+            assert.doesNotMatch(failed.text, marker);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
     });
 
     it("builds images on changes to their sources and sets the new tag in the dev overlay", () => {
