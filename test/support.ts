@@ -36,6 +36,9 @@ export const STACKS: readonly string[] = stackNames();
 /** Every app of the repository (adding an app is adding its folder under `apps/`). */
 export const APPS: readonly string[] = appNames();
 
+/** The apps that run in a stack (app.yaml's `stacks` and the stack file's switches), as the program finds them. */
+export { stackApps };
+
 /** The stacks an app runs in (its app.yaml's `stacks`, less the stacks whose config switches it off). */
 export function stacksOf(app: string): string[] {
     return STACKS.filter((stack) => stackApps(stack).some((a) => a.descriptor.name === app));
