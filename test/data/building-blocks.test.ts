@@ -25,44 +25,44 @@ function blocks(apps: string[], protect = false): Promise<PlanResult> {
 
 describe("per-app building blocks", () => {
     it("give an app its access point, a retained volume and the claim `data` bound to it", async () => {
-        const result = await blocks(["slack-bot"]);
+        const result = await blocks(["wiki"]);
         const [ap] = ofType(result, "aws:efs/accessPoint:AccessPoint");
         assert.equal(input(ap, "fileSystemId"), FS_ID);
         assert.deepEqual(input(ap, "posixUser"), { uid: 1000, gid: 1000 });
-        assert.deepEqual(input(ap, "rootDirectory"), { path: "/apps/slack-bot", creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "0750" } });
+        assert.deepEqual(input(ap, "rootDirectory"), { path: "/apps/wiki", creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "0750" } });
         const [pv] = ofType(result, "kubernetes:core/v1:PersistentVolume");
-        assert.equal(input(pv, "metadata.name"), "app-slack-bot-data");
+        assert.equal(input(pv, "metadata.name"), "app-wiki-data");
         assert.deepEqual(input(pv, "spec.csi"), { driver: "efs.csi.aws.com", volumeHandle: `${FS_ID}::${ap.id}` });
         assert.match(input(pv, "spec.csi.volumeHandle"), /^fs-[0-9a-f]+::fsap-[0-9a-f]+$/);
         assert.deepEqual(input(pv, "spec.accessModes"), ["ReadWriteMany"]);
         assert.equal(input(pv, "spec.persistentVolumeReclaimPolicy"), "Retain");
         assert.equal(input(pv, "spec.storageClassName"), "efs");
-        assert.deepEqual(input(pv, "spec.claimRef"), { namespace: "app-slack-bot", name: "data" });
+        assert.deepEqual(input(pv, "spec.claimRef"), { namespace: "app-wiki", name: "data" });
         const [pvc] = ofType(result, "kubernetes:core/v1:PersistentVolumeClaim");
-        assert.deepEqual(input(pvc, "metadata"), { name: "data", namespace: "app-slack-bot", labels: { app: "slack-bot" } });
-        assert.equal(input(pvc, "spec.volumeName"), "app-slack-bot-data");
+        assert.deepEqual(input(pvc, "metadata"), { name: "data", namespace: "app-wiki", labels: { app: "wiki" } });
+        assert.equal(input(pvc, "spec.volumeName"), "app-wiki-data");
         assert.deepEqual(input(pvc, "spec.accessModes"), ["ReadWriteMany"]);
     });
 
     it("give an app image an immutable, scanned, encrypted repository with a lifecycle policy", async () => {
         for (const protect of [false, true]) {
-            const result = await blocks(["chat"], protect);
+            const result = await blocks(["shop"], protect);
             const [repo] = ofType(result, "aws:ecr/repository:Repository");
-            assert.equal(input(repo, "name"), "platform-dev/chat/web");
+            assert.equal(input(repo, "name"), "platform-dev/shop/web");
             assert.equal(input(repo, "imageTagMutability"), "IMMUTABLE");
             assert.deepEqual(input(repo, "imageScanningConfiguration"), { scanOnPush: true });
             assert.deepEqual(input(repo, "encryptionConfigurations"), [{ encryptionType: "KMS" }]);
             assert.equal(input(repo, "forceDelete"), !protect);
             assert.equal(repo.protect, protect);
             const [policy] = ofType(result, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-            assert.equal(input(policy, "repository"), "platform-dev/chat/web");
+            assert.equal(input(policy, "repository"), "platform-dev/shop/web");
             assert.equal(JSON.parse(input(policy, "policy")).rules[1].selection.countNumber, 10);
         }
     });
 
     it("adding an app adds only its own resources and changes no other", async () => {
-        const one = await blocks(["chat"]);
-        const two = await blocks(["chat", "slack-bot"]);
+        const one = await blocks(["shop"]);
+        const two = await blocks(["shop", "wiki"]);
         const byUrn = (r: PlanResult) => new Map(r.resources.map((x) => [x.urn, x]));
         const before = byUrn(one);
         const after = byUrn(two);
@@ -71,11 +71,11 @@ describe("per-app building blocks", () => {
         }
         const added = [...after.keys()].filter((urn) => !before.has(urn));
         assert.ok(added.length >= 7);
-        assert.ok(added.every((urn) => /::slack-bot-(volume|web)/.test(urn)), added.join("\n"));
+        assert.ok(added.every((urn) => /::wiki-(volume|web)/.test(urn)), added.join("\n"));
     });
 
     it("rejects an invalid repository name or uid with a message naming the app", async () => {
-        await assert.rejects(blocks(["Chat"]), /app "Chat": ECR names need lower-case letters/);
+        await assert.rejects(blocks(["Shop"]), /app "Shop": ECR names need lower-case letters/);
         await assert.rejects(
             runProgram(
                 async () => {
