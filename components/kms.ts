@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
  * deletion window (30 days), others the shortest (7).
  *
  * @param name Logical name of the key; the alias is `${name}-alias`.
- * @param alias Alias name without `alias/`, e.g. `eks/platform-dev-secrets`.
+ * @param alias Full alias name, e.g. `alias/eks/platform-dev-secrets` (naming.ts platformNames().kmsAliases).
  * @param description What the key encrypts.
  * @param protect Protect the key from deletion.
  * @param parent The component the key belongs to.
@@ -18,7 +18,7 @@ export function encryptionKey(name: string, alias: string, description: string, 
         { description, enableKeyRotation: true, deletionWindowInDays: protect ? 30 : 7 },
         { parent, protect },
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${alias}`, targetKeyId: key.keyId }, { parent });
+    new aws.kms.Alias(`${name}-alias`, { name: alias, targetKeyId: key.keyId }, { parent });
     return key;
 }
 

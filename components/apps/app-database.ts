@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
-import { DATABASE_SECRET, databaseIdentifier, databaseSecretData } from "./contract";
+import { DATABASE_SECRET, databaseIdentifier } from "../naming";
+import { databaseSecretData } from "./contract";
 import { DatabaseBootstrap } from "./database-bootstrap";
 import { bootstrapJobSpec } from "./database-bootstrap-job";
 

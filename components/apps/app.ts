@@ -6,7 +6,8 @@ import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
 import { AppDatabase } from "./app-database";
 import { ARGOCD_API_VERSION, appProjectManifest, applicationManifest, kustomizeImage } from "./argocd-application";
-import { PLATFORM_CONFIGMAP, appNamespace, namespaceLabels, platformConfigMapData, serviceAccountName } from "./contract";
+import { PLATFORM_CONFIGMAP, appNames } from "../naming";
+import { namespaceLabels, platformConfigMapData } from "./contract";
 import { DatabaseBootstrap } from "./database-bootstrap";
 import { appPolicy } from "./descriptor";
 import { AppSpec, imageReference } from "./discover";
@@ -81,7 +82,8 @@ export class App extends pulumi.ComponentResource {
         const app = descriptor.name;
         const loc = args.location;
         const k8sOpts = { parent: this, provider: args.k8sProvider };
-        this.namespace = appNamespace(app);
+        const names = appNames(loc.clusterName, app, descriptor.images);
+        this.namespace = names.namespace;
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
@@ -100,7 +102,7 @@ export class App extends pulumi.ComponentResource {
                     oidcProviderArn: args.oidc.providerArn,
                     oidcIssuer: args.oidc.issuer,
                     namespace: this.namespace,
-                    serviceAccount: serviceAccountName(app),
+                    serviceAccount: names.serviceAccount,
                     policy: values.apply((v) => JSON.stringify(appPolicy(descriptor.permissions, v))),
                     description: `App ${app}: permissions of apps/${app}/app.yaml`,
                 },
@@ -111,7 +113,7 @@ export class App extends pulumi.ComponentResource {
             `${name}-service-account`,
             {
                 metadata: {
-                    name: serviceAccountName(app),
+                    name: names.serviceAccount,
                     namespace: namespace.metadata.name,
                     ...(roleArn ? { annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } } : {}),
                 },

@@ -3,8 +3,7 @@
  * contract and what Fargate can run. Plain data in, problems out: the test suite and the offline
  * plan run them on every overlay of every app.
  */
-import { APP_VOLUME_CLAIM } from "../data/efs";
-import { DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "./contract";
+import { APP_VOLUME_CLAIM, DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "../naming";
 import type { AppDescriptor } from "./descriptor";
 import { IMAGE_TAG, imageReference } from "./discover";
 

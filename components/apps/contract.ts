@@ -1,18 +1,10 @@
 /**
- * The platform contract of an app, as plain data: the names and values an app's manifests can rely
- * on (apps/README.md documents them; test/apps checks both agree).
+ * The platform contract of an app, as plain data: the values an app's manifests can rely on
+ * (apps/README.md documents them; test/apps checks both agree). The names in the contract (the
+ * namespace, service account, `platform` ConfigMap, `database` Secret, `data` claim, database and
+ * role) are composed in components/naming.ts with every other derived name.
  */
-import { appNamespace, managedNamespaceLabels } from "../naming";
-
-/** The ConfigMap every app's namespace gets: region, stack, cluster and the app's settings. */
-export const PLATFORM_CONFIGMAP = "platform";
-/** The Secret with an app's database connection, for apps that declare `database: true`. */
-export const DATABASE_SECRET = "database";
-
-/** An app's service account: named after the app, so manifests read `serviceAccountName: <app>`. */
-export function serviceAccountName(app: string): string {
-    return app;
-}
+import { managedNamespaceLabels } from "../naming";
 
 /** Labels of an app's namespace: the app's name and the labels of every managed namespace. */
 export function namespaceLabels(app: string): Record<string, string> {
@@ -27,14 +19,6 @@ export function platformConfigMapData(args: {
     settings: Readonly<Record<string, string>>;
 }): Record<string, string> {
     return { AWS_REGION: args.region, PLATFORM_STACK: args.stack, PLATFORM_CLUSTER: args.cluster, ...args.settings };
-}
-
-/**
- * Name of an app's database and login role: the app's name with `_` for `-`, which PostgreSQL takes
- * unquoted (apps/<app> names are lower case letters, digits and `-`).
- */
-export function databaseIdentifier(app: string): string {
-    return app.replace(/-/g, "_");
 }
 
 /** What an app's database connection consists of. */
@@ -64,5 +48,5 @@ export function databaseSecretData(c: DatabaseConnection): Record<string, string
     };
 }
 
-/** The namespace an app's objects must land in: everything else is refused by its AppProject. */
-export { appNamespace };
+/** Re-exported for scripts/offline/apps.ts, which imports it from here; composed in naming.ts. */
+export { appNamespace } from "../naming";

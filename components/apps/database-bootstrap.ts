@@ -2,11 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
-import { PLATFORM_NAMESPACE_PREFIX, managedNamespaceLabels } from "../naming";
+import { DATABASE_BOOTSTRAP_NAMESPACE, managedNamespaceLabels } from "../naming";
 import { bootstrapPolicy } from "./database-bootstrap-job";
 
-/** Namespace of the database bootstrap jobs: a platform namespace, covered by `platform-*`. */
-export const DATABASE_BOOTSTRAP_NAMESPACE = `${PLATFORM_NAMESPACE_PREFIX}databases`;
 /** The bootstrap jobs' service account: the only one that can read the master secret. */
 export const DATABASE_BOOTSTRAP_SERVICE_ACCOUNT = "database-bootstrap";
 

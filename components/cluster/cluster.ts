@@ -4,15 +4,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, ClusterConfig } from "../config/load";
 import { encryptionKey } from "../kms";
-import { FARGATE_LOGGING_NAMESPACE } from "../naming";
+import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
 import { corednsConfiguration } from "./coredns";
 import { planFargateProfiles } from "./fargate";
-import {
-    FARGATE_LOGGING_CONFIGMAP,
-    containerLogGroupName,
-    controlPlaneLogGroupName,
-    fargateLoggingData,
-} from "./logging";
+import { FARGATE_LOGGING_CONFIGMAP, fargateLoggingData } from "./logging";
 import {
     adminAccessEntries,
     clusterAdminAccessPolicyArn,
@@ -85,10 +80,11 @@ export class Cluster extends pulumi.ComponentResource {
         const stateful = { parent: this, protect: args.protect };
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const names = platformNames(cfg.name);
 
         const secretsKey = encryptionKey(
             `${name}-secrets`,
-            `eks/${cfg.name}-secrets`,
+            names.kmsAliases.eksSecrets,
             `Envelope encryption of Kubernetes Secrets in EKS cluster ${cfg.name}`,
             args.protect,
             this,
@@ -97,12 +93,12 @@ export class Cluster extends pulumi.ComponentResource {
         // EKS writes to this group once logging is on; created first so its retention is ours.
         const controlPlaneLogs = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
-            { name: controlPlaneLogGroupName(cfg.name), retentionInDays: cfg.logRetentionDays },
+            { name: names.logGroups.controlPlane, retentionInDays: cfg.logRetentionDays },
             stateful,
         );
         const containerLogs = new aws.cloudwatch.LogGroup(
             `${name}-container-logs`,
-            { name: containerLogGroupName(cfg.name), retentionInDays: cfg.logRetentionDays },
+            { name: names.logGroups.containers, retentionInDays: cfg.logRetentionDays },
             stateful,
         );
 
@@ -136,7 +132,7 @@ export class Cluster extends pulumi.ComponentResource {
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
-                name: cfg.name,
+                name: names.eksCluster,
                 version: cfg.version,
                 // EKS defaults to EXTENDED, billed extra once standard support ends.
                 upgradePolicy: { supportType: cfg.supportType },
@@ -207,7 +203,7 @@ export class Cluster extends pulumi.ComponentResource {
             `${name}-${FARGATE_LOGGING_CONFIGMAP}`,
             {
                 metadata: { name: FARGATE_LOGGING_CONFIGMAP, namespace: loggingNamespace.metadata.name },
-                data: fargateLoggingData(args.aws.region, containerLogGroupName(cfg.name)),
+                data: fargateLoggingData(args.aws.region, names.logGroups.containers),
             },
             { parent: this, provider: this.provider },
         );

@@ -2,17 +2,8 @@
  * Fargate logging: Fargate runs Fluent Bit for every pod and reads its configuration from the
  * ConfigMap `aws-logging` in the namespace `aws-observability`.
  * https://docs.aws.amazon.com/eks/latest/userguide/fargate-logging.html
+ * The log group names are composed in components/naming.ts.
  */
-
-/** Name EKS itself uses for control-plane logs; creating it first lets us set its retention. */
-export function controlPlaneLogGroupName(clusterName: string): string {
-    return `/aws/eks/${clusterName}/cluster`;
-}
-
-/** Log group of the containers' stdout/stderr. */
-export function containerLogGroupName(clusterName: string): string {
-    return `/aws/eks/${clusterName}/containers`;
-}
 
 export const FARGATE_LOGGING_CONFIGMAP = "aws-logging";
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lifecyclePolicy, repositoryName } from "./ecr";
+import { repositoryName } from "../naming";
+import { lifecyclePolicy } from "./ecr";
 
 export interface AppRepositoryArgs {
     /** The app's name. Required. */

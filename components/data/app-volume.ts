@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appNamespace } from "../naming";
-import { APP_VOLUME_CLAIM, EFS_CSI_DRIVER, appAccessPoint, persistentVolumeName, volumeHandle } from "./efs";
+import { APP_VOLUME_CLAIM, accessPointName, appNamespace, persistentVolumeName } from "../naming";
+import { EFS_CSI_DRIVER, appAccessPoint, volumeHandle } from "./efs";
 
 export interface AppVolumeArgs {
     /** The app's name (as its folder under apps/). Required. */
@@ -52,7 +52,7 @@ export class AppVolume extends pulumi.ComponentResource {
                     path: spec.path,
                     creationInfo: { ownerUid: spec.uid, ownerGid: spec.gid, permissions: spec.permissions },
                 },
-                tags: { Name: `${args.app}-data`, app: args.app },
+                tags: { Name: accessPointName(args.app), app: args.app },
             },
             after,
         );

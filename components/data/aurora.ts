@@ -1,6 +1,7 @@
 /**
- * Aurora PostgreSQL decisions as plain data: supported versions, auto-pause, identifiers.
+ * Aurora PostgreSQL decisions as plain data: supported versions, auto-pause, capacity.
  */
+import { AURORA_MAX_INSTANCES } from "../naming";
 
 /**
  * Oldest minor of each Aurora PostgreSQL major that supports Serverless v2 auto-pause (minimum
@@ -20,8 +21,8 @@ export const AUTO_PAUSE_SECONDS = { min: 300, max: 86_400 } as const;
 /** Backup retention bounds of RDS, and the least a protected stack keeps. */
 export const BACKUP_RETENTION_DAYS = { min: 1, max: 35, protectedMin: 7 } as const;
 
-/** Instances per Aurora cluster (one writer and up to 15 readers). */
-export const MAX_INSTANCES = 16;
+/** Instances per Aurora cluster (one writer and up to 15 readers): naming.ts sizes the instance identifiers by it. */
+export const MAX_INSTANCES = AURORA_MAX_INSTANCES;
 
 export const POSTGRES_PORT = 5432;
 
@@ -44,12 +45,7 @@ export function parameterGroupFamily(version: string): string {
 }
 
 /**
- * The DB cluster identifier, from the EKS cluster name: lower case, `_` as `-` (RDS identifiers
- * allow letters, digits and single hyphens only). Fixed, so the final snapshot name is known.
+ * The DB cluster identifier and the rule it follows are composed and checked in components/naming.ts
+ * with every other derived name; re-exported here for the config loader, which imports them from here.
  */
-export function dbClusterIdentifier(clusterName: string): string {
-    return `${clusterName.toLowerCase().replace(/_/g, "-").replace(/-+/g, "-")}-db`;
-}
-
-/** RDS: 1-63 characters, a letter first, letters, digits and single hyphens, no hyphen last. */
-export const DB_IDENTIFIER = /^(?=.{1,63}$)[a-z](-?[a-z0-9])*$/;
+export { DB_IDENTIFIER, dbClusterIdentifier } from "../naming";

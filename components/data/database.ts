@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config/load";
 import { clusterOnlySecurityGroup, encryptionKey } from "../kms";
-import { POSTGRES_PORT, dbClusterIdentifier, parameterGroupFamily } from "./aurora";
+import { platformNames } from "../naming";
+import { POSTGRES_PORT, parameterGroupFamily } from "./aurora";
 
 export interface DatabaseArgs {
     /** The database slice of the stack config. Required. */
@@ -22,11 +23,6 @@ export interface DatabaseArgs {
 
 /** Name of the master user. Apps never use it: each gets a login role of its own. */
 export const MASTER_USERNAME = "platform_admin";
-
-/** Final snapshot taken when a protected database is deleted after all (deletion protection off). */
-export function finalSnapshotIdentifier(clusterName: string): string {
-    return `${dbClusterIdentifier(clusterName)}-final`;
-}
 
 /**
  * The shared Aurora PostgreSQL cluster (Serverless v2), private, encrypted with its own KMS key and
@@ -52,8 +48,9 @@ export class Database extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:Database", name, {}, opts);
         const cfg = args.config;
-        const identifier = dbClusterIdentifier(args.clusterName);
-        const key = encryptionKey(`${name}-key`, `rds/${identifier}`, `Aurora cluster ${identifier}: storage, master secret, Performance Insights`, args.protect, this);
+        const names = platformNames(args.clusterName);
+        const identifier = names.auroraCluster;
+        const key = encryptionKey(`${name}-key`, names.kmsAliases.database, `Aurora cluster ${identifier}: storage, master secret, Performance Insights`, args.protect, this);
         const subnets = new aws.rds.SubnetGroup(
             `${name}-subnets`,
             { description: `Private subnets of ${identifier}`, subnetIds: args.privateSubnetIds },
@@ -102,7 +99,7 @@ export class Database extends pulumi.ComponentResource {
                 deletionProtection: args.protect,
                 // A skipped final snapshot must be explicit; a kept one needs a name (checklist 6.5).
                 skipFinalSnapshot: !args.protect,
-                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName) : undefined,
+                finalSnapshotIdentifier: args.protect ? names.finalSnapshot : undefined,
             },
             { parent: this, protect: args.protect },
         );
@@ -113,7 +110,7 @@ export class Database extends pulumi.ComponentResource {
                 `${name}-instance-${i + 1}`,
                 {
                     clusterIdentifier: cluster.id,
-                    identifier: `${identifier}-${i + 1}`,
+                    identifier: names.auroraInstance(i + 1),
                     instanceClass: "db.serverless",
                     engine: "aurora-postgresql",
                     engineVersion: cluster.engineVersion,

@@ -1,12 +1,9 @@
-import { appNamespace } from "../naming";
+import { accessPointPath } from "../naming";
 
 /** The StorageClass of EFS volumes: static provisioning only on Fargate (checklist 5.1). */
 export const EFS_STORAGE_CLASS = "efs";
 export const EFS_CSI_DRIVER = "efs.csi.aws.com";
 export const NFS_PORT = 2049;
-
-/** Claim name every app's volume gets in its namespace: manifests can rely on it. */
-export const APP_VOLUME_CLAIM = "data";
 
 /** Lifecycle transitions EFS accepts for `transitionToIa`, and NONE for no lifecycle policy. */
 export const EFS_IA_TRANSITIONS = [
@@ -45,15 +42,10 @@ export function appAccessPoint(app: string, uid: number, gid: number): AppAccess
             throw new Error(`app ${app}: volume ${what} must be an integer from 1 to ${MAX_POSIX_ID} (got ${id})`);
         }
     }
-    return { path: `/apps/${app}`, uid, gid, permissions: "0750" };
+    return { path: accessPointPath(app), uid, gid, permissions: "0750" };
 }
 
 /** `fs-...::fsap-...`: the CSI volume handle of an access point. */
 export function volumeHandle(fileSystemId: string, accessPointId: string): string {
     return `${fileSystemId}::${accessPointId}`;
-}
-
-/** PersistentVolumes are cluster-wide: named after the app's namespace so no two apps collide. */
-export function persistentVolumeName(app: string): string {
-    return `${appNamespace(app)}-data`;
 }

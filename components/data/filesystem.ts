@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FileSystemConfig } from "../config/load";
 import { clusterOnlySecurityGroup, encryptionKey } from "../kms";
+import { platformNames } from "../naming";
 import { EFS_CSI_DRIVER, EFS_STORAGE_CLASS, NFS_PORT } from "./efs";
 
 export interface FileSystemArgs {
@@ -41,7 +42,8 @@ export class FileSystem extends pulumi.ComponentResource {
     constructor(name: string, args: FileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:FileSystem", name, {}, opts);
         const cfg = args.config;
-        const key = encryptionKey(`${name}-key`, `efs/${args.clusterName}`, `EFS file system of ${args.clusterName}`, args.protect, this);
+        const names = platformNames(args.clusterName);
+        const key = encryptionKey(`${name}-key`, names.kmsAliases.fileSystem, `EFS file system of ${args.clusterName}`, args.protect, this);
         const fileSystem = new aws.efs.FileSystem(
             `${name}-fs`,
             {
@@ -54,7 +56,7 @@ export class FileSystem extends pulumi.ComponentResource {
                     cfg.transitionToIa === "NONE"
                         ? []
                         : [{ transitionToIa: cfg.transitionToIa }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
-                tags: { Name: `${args.clusterName}-apps` },
+                tags: { Name: names.fileSystem },
             },
             { parent: this, protect: args.protect },
         );

@@ -1,15 +1,20 @@
 import { strict as assert } from "assert";
 import { RESOURCES_FINALIZER, appProjectManifest, applicationManifest, kustomizeImage } from "../../components/apps/argocd-application";
-import { databaseIdentifier, databaseSecretData, namespaceLabels, platformConfigMapData } from "../../components/apps/contract";
+import { databaseSecretData, namespaceLabels, platformConfigMapData } from "../../components/apps/contract";
 import { BOOTSTRAP_SQL, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
-import { appNamespace } from "../../components/naming";
-import { DATABASE_BOOTSTRAP_NAMESPACE } from "../../components/apps/database-bootstrap";
+import {
+    APP_VOLUME_CLAIM,
+    DATABASE_BOOTSTRAP_NAMESPACE,
+    DATABASE_SECRET,
+    PLATFORM_CONFIGMAP,
+    appNamespace,
+    databaseIdentifier,
+    serviceAccountName,
+} from "../../components/naming";
 import * as fs from "fs";
 import * as path from "path";
-import { DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "../../components/apps/contract";
 import { PLATFORM_SETTING_NAMES } from "../../components/apps/descriptor";
-import { APP_VOLUME_CLAIM } from "../../components/data/efs";
 import { schemaProblems } from "../../scripts/offline/schema";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 

@@ -1,12 +1,8 @@
 import { strict as assert } from "assert";
 import { kubeconfigCommand } from "../../components/cluster/cluster";
 import { corednsConfiguration } from "../../components/cluster/coredns";
-import {
-    FARGATE_LOGGING_MAX_CHARS,
-    containerLogGroupName,
-    controlPlaneLogGroupName,
-    fargateLoggingData,
-} from "../../components/cluster/logging";
+import { FARGATE_LOGGING_MAX_CHARS, fargateLoggingData } from "../../components/cluster/logging";
+import { containerLogGroupName, controlPlaneLogGroupName } from "../../components/naming";
 import {
     accessEntryKey,
     adminAccessEntries,

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { dbClusterIdentifier, parameterGroupFamily, parseEngineVersion, supportsAutoPause } from "../../components/data/aurora";
-import { lifecyclePolicy, repositoryName } from "../../components/data/ecr";
-import { appAccessPoint, persistentVolumeName, volumeHandle } from "../../components/data/efs";
+import { lifecyclePolicy } from "../../components/data/ecr";
+import { appAccessPoint, volumeHandle } from "../../components/data/efs";
+import { persistentVolumeName, repositoryName } from "../../components/naming";
 
 describe("data service decisions", () => {
     it("allows auto-pause only on engine versions that support it", () => {
