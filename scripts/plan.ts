@@ -1,33 +1,38 @@
 /**
  * The offline plan: `npm run plan -- <stack> [--out <file>]`. Runs the real program on Pulumi's
- * mock runtime with the stack's config files (no AWS credentials, no Pulumi CLI), prints the
- * resource tree with the settings that matter, and writes every registered resource as JSON. Next
- * to it, `apps/<app>.yaml` holds each app's manifests as Argo CD will apply them; the apps are
- * checked against the schemas and the platform contract, and any problem fails the plan.
+ * mock runtime with the stack's config files (no AWS credentials, no Pulumi CLI), checks the
+ * planned resources against the policy pack at the stack's enforcement levels and every app
+ * against the schemas and the platform contract, prints the resource tree with the settings that
+ * matter, and writes every registered resource as JSON with each app's manifests as Argo CD will
+ * apply them. Any problem fails the plan before anything is written.
+ *
+ * It is a tool: it writes only where it owns the place (see {@link outputPaths}) and never
+ * removes or overwrites what it did not write.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/errors";
-import { checkPlannedApps, renderedYaml, stackApps } from "./offline/apps";
-import { PlanResult, RecordedResource, runProgram } from "./offline/engine";
+import { GENERATOR, outputPaths, removeOwned, writableProblems, writeOutput } from "./offline/output";
+import { enforcementLevels, policyConfigPath, policyViolations } from "./offline/policy";
+import { MissingToolError } from "./offline/render";
+import { RenderedApp, checkPlannedApps, renderedYaml, stackApps } from "./offline/apps";
+import { PlanResult, Program, RecordedResource, runProgram } from "./offline/engine";
 import { REPO_ROOT, readStackConfig } from "./offline/stack-config";
 
-/** Where the JSON goes without --out (git-ignored). */
-export function defaultPlanPath(stack: string): string {
-    return path.join(REPO_ROOT, ".plan", stack, "plan.json");
+/**
+ * Loads a project's program: its index.ts's default export (which finds the apps beside it).
+ * @param root The project folder. Defaults to this repository.
+ */
+export async function loadProgram(root = REPO_ROOT): Promise<Program> {
+    const mod = await import(path.join(root, "index.ts"));
+    return ((mod as any).default ?? mod) as Program;
 }
 
-/** Loads index.ts's default export, the program. */
-export async function loadProgram(): Promise<() => Promise<Record<string, unknown>>> {
-    const mod = await import("../index");
-    return ((mod as any).default ?? mod) as () => Promise<Record<string, unknown>>;
-}
-
-/** Runs the program for a stack with its own config files. */
+/** Runs a project's program for a stack with its own config files. */
 export async function planStack(stack: string, root = REPO_ROOT): Promise<PlanResult> {
     const config = readStackConfig(stack, root);
     const region = config.values[`${config.project}:region`] ?? "us-east-1";
-    return runProgram(await loadProgram(), { config, region });
+    return runProgram(await loadProgram(root), { config, region });
 }
 
 const get = (obj: unknown, dotted: string): unknown =>
@@ -104,44 +109,108 @@ export function renderSummary(plan: PlanResult): string {
     ].join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
+const USAGE = "usage: npm run plan -- <stack> [--out <file>]";
+
+/** What the user asked for. */
+interface PlanArgs {
+    readonly stack: string;
+    readonly out?: string;
+}
+
+/** Parses the arguments; a string is the usage problem. */
+export function parseArgs(argv: readonly string[]): PlanArgs | string {
     const args = [...argv];
+    if (args.includes("--help") || args.includes("-h")) return USAGE;
     const outIndex = args.indexOf("--out");
     const out = outIndex >= 0 ? args.splice(outIndex, 2)[1] : undefined;
     const [stack, ...rest] = args;
-    if (!stack || rest.length > 0 || (outIndex >= 0 && !out)) {
-        process.stderr.write("usage: npm run plan -- <stack> [--out <file>]\n");
+    if (!stack || stack.startsWith("-") || rest.length > 0 || (outIndex >= 0 && (!out || out.startsWith("-")))) return USAGE;
+    return { stack, out };
+}
+
+/** Where a plan runs and reports: the real CLI uses the process's; tests pass their own. */
+export interface PlanIo {
+    /** The project folder. */
+    readonly root: string;
+    /** Where relative paths (--out) start. */
+    readonly cwd: string;
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+}
+
+/** The plan's problems, each naming the key, file or object; empty when the plan may be written. */
+async function planProblems(stack: string, root: string): Promise<{ plan?: PlanResult; rendered?: RenderedApp[]; problems: string[]; warnings: string[] }> {
+    const problems: string[] = [];
+    let levels;
+    try {
+        levels = enforcementLevels(stack, root);
+    } catch (err) {
+        problems.push((err as Error).message);
+    }
+    let plan: PlanResult;
+    try {
+        plan = await planStack(stack, root);
+    } catch (err) {
+        if (err instanceof ConfigError) return { problems: [...problems, ...err.problems], warnings: [] };
+        throw err;
+    }
+    const apps = checkPlannedApps(plan, stackApps(stack, root), root);
+    problems.push(...apps.problems);
+    if (!levels) return { problems, warnings: [] };
+    const policy = policyViolations(plan, levels);
+    problems.push(...policy.mandatory.map((v) => `policy (mandatory in ${policyConfigPath(stack)}): ${v}`));
+    return { plan, rendered: apps.rendered, problems, warnings: policy.advisory.map((v) => `policy (advisory): ${v}`) };
+}
+
+/**
+ * The plan CLI: `npm run plan -- <stack> [--out <file>]`.
+ * @returns The exit code: 0 planned and written, 1 the plan found problems (nothing written), 2 a usage or output-place problem.
+ */
+export async function runPlan(argv: readonly string[], io: PlanIo): Promise<number> {
+    const args = parseArgs(argv);
+    if (typeof args === "string") {
+        io.stderr(`${args}\n`);
         return 2;
     }
-    if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) {
-        const stacks = fs.readdirSync(REPO_ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
-        process.stderr.write(`No stack file Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}\n`);
+    const { stack, out } = args;
+    if (!fs.existsSync(path.join(io.root, `Pulumi.${stack}.yaml`))) {
+        const stacks = fs.readdirSync(io.root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        io.stderr(`No stack file Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}\n`);
+        return 2;
+    }
+    const paths = outputPaths(io.root, stack, out, io.cwd);
+    const refused = writableProblems(io.root, paths);
+    if (refused.length > 0) {
+        io.stderr(`The plan would write where it must not; nothing was written:\n${refused.map((p) => `  - ${p}`).join("\n")}\n`);
         return 2;
     }
     try {
-        const plan = await planStack(stack);
-        const file = path.resolve(out ?? defaultPlanPath(stack));
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, JSON.stringify(plan, null, 2) + "\n");
-        const { rendered, problems } = checkPlannedApps(plan, stackApps(stack));
-        const appsDir = path.join(path.dirname(file), "apps");
-        fs.rmSync(appsDir, { recursive: true, force: true });
-        fs.mkdirSync(appsDir, { recursive: true });
-        for (const app of rendered) fs.writeFileSync(path.join(appsDir, `${app.app}.yaml`), renderedYaml(app));
-        process.stdout.write(`${renderTree(plan)}\n\n${renderSummary(plan)}\n\nPlan written to ${path.relative(process.cwd(), file)}\n`);
-        process.stdout.write(`Apps as Argo CD will apply them: ${path.relative(process.cwd(), appsDir)}/ (${rendered.map((a) => a.app).join(", ")})\n`);
-        if (problems.length > 0) {
-            process.stderr.write(`The apps break ${problems.length} rule${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+        const { plan, rendered, problems, warnings } = await planProblems(stack, io.root);
+        if (warnings.length > 0) io.stderr(`Warnings:\n${warnings.map((w) => `  - ${w}`).join("\n")}\n`);
+        if (problems.length > 0 || !plan || !rendered) {
+            // A stale plan beside a failed one would look current: what the plan wrote before goes.
+            removeOwned(paths);
+            io.stderr(`The plan of ${stack} failed (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was written:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
             return 1;
         }
+        writeOutput(paths, JSON.stringify({ generator: GENERATOR, ...plan }, null, 2) + "\n", rendered.map((app) => ({ name: `${app.app}.yaml`, content: renderedYaml(app) })));
+        const shown = (p: string) => path.relative(io.cwd, p) || ".";
+        io.stdout(`${renderTree(plan)}\n\n${renderSummary(plan)}\n\nPlan written to ${shown(paths.json)}\n`);
+        io.stdout(`Apps as Argo CD will apply them: ${shown(paths.apps)}/ (${rendered.map((a) => a.app).join(", ")})\n`);
         return 0;
     } catch (err) {
-        // A config problem is the user's to fix: the report, no stack trace. Anything else is a bug.
-        process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+        // A tool the machine lacks is reported plainly; anything else is a bug and keeps its trace.
+        io.stderr(`${err instanceof MissingToolError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
         return 1;
     }
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    runPlan(process.argv.slice(2), {
+        root: REPO_ROOT,
+        // Relative to where the user ran npm, not to the package folder npm runs scripts in.
+        cwd: process.env.INIT_CWD ?? process.cwd(),
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+    }).then((code) => process.exit(code));
 }

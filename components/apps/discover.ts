@@ -149,7 +149,10 @@ export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Re
             continue;
         }
         const overlayFile = path.posix.join(sourcePath, path.basename(kustomization));
-        const imageTags = overlayImageTags(descriptor, overlayFile, readYaml(kustomization, overlayFile, problems), problems);
+        const before = problems.length;
+        const doc = readYaml(kustomization, overlayFile, problems);
+        // A kustomization that is not YAML has no images to speak of: its syntax error says it all.
+        const imageTags = problems.length > before ? {} : overlayImageTags(descriptor, overlayFile, doc, problems);
         apps.push({ descriptor, settings, sourcePath, imageTags });
     }
 

@@ -10,7 +10,7 @@ import { appNamespace } from "../../components/apps/contract";
 import { AppSpec, loadApps } from "../../components/apps/discover";
 import { loadConfig } from "../../components/config/load";
 import type { PlanResult, RecordedResource } from "./engine";
-import { kustomizeBuild, renderForArgo } from "./render";
+import { KustomizeError, kustomizeBuild, renderForArgo } from "./render";
 import { schemaProblems } from "./schema";
 import { REPO_ROOT, readStackConfig } from "./stack-config";
 
@@ -55,7 +55,14 @@ export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], roo
     for (const spec of apps) {
         const app = spec.descriptor.name;
         const overlay = path.join(root, spec.sourcePath);
-        const built = kustomizeBuild(overlay);
+        let built: Manifest[];
+        try {
+            built = kustomizeBuild(overlay);
+        } catch (err) {
+            if (!(err instanceof KustomizeError)) throw err;
+            problems.push(`${spec.sourcePath}: app ${app}: kubectl kustomize failed: ${err.kustomizeMessage}`);
+            continue;
+        }
         problems.push(...schemaProblems(built.map((manifest) => ({ where: spec.sourcePath, manifest }))));
         problems.push(...checkAppManifests(spec.descriptor, appNamespace(app), built, spec.sourcePath));
 

@@ -9,9 +9,25 @@ import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import type { Manifest } from "../../components/apps/checks";
 
+/** A build Kustomize refused: its own message, without kubectl's usage text. */
+export class KustomizeError extends Error {
+    constructor(readonly kustomizeMessage: string) {
+        super(`kubectl kustomize failed: ${kustomizeMessage}`);
+        this.name = "KustomizeError";
+    }
+}
+
+/** A tool the plan needs is not installed: the machine's problem, reported without a stack trace. */
+export class MissingToolError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "MissingToolError";
+    }
+}
+
 /**
  * `kubectl kustomize <dir>`: every object of the build.
- * @throws Error with Kustomize's message when the build fails.
+ * @throws KustomizeError with Kustomize's message when the build fails; MissingToolError without kubectl.
  */
 export function kustomizeBuild(dir: string): Manifest[] {
     let output: string;
@@ -19,8 +35,8 @@ export function kustomizeBuild(dir: string): Manifest[] {
         output = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
         const err = e as { stderr?: string; code?: string; message: string };
-        if (err.code === "ENOENT") throw new Error("kubectl is not installed: the app overlays are built with `kubectl kustomize`");
-        throw new Error(`kubectl kustomize ${dir} failed: ${(err.stderr || err.message).trim()}`);
+        if (err.code === "ENOENT") throw new MissingToolError("kubectl is not installed: the app overlays are built with `kubectl kustomize` (https://kubernetes.io/docs/tasks/tools/)");
+        throw new KustomizeError((err.stderr || err.message).trim().replace(/^error: /, ""));
     }
     return parseAllDocuments(output)
         .map((d) => d.toJS() as Manifest)

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { EnforcementLevel, ResourceValidationArgs } from "@pulumi/policy";
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { POLICIES } from "../../policy/policies";
-import type { PlanResult } from "../../scripts/offline/engine";
+import { enforcementLevels, policyViolations } from "../../scripts/offline/policy";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, plan } from "../support";
 
@@ -16,27 +16,8 @@ function violations(policy: string, type: string, props: Record<string, unknown>
     return reported;
 }
 
-/** A pack config file's enforcement level of each policy. */
-function levels(stack: string): Record<string, EnforcementLevel> {
-    const config: Record<string, EnforcementLevel> = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policy", `${stack}.json`), "utf8"));
-    return Object.fromEntries(POLICIES.map((p) => [p.name, config[p.name] ?? config.all ?? p.enforcementLevel ?? "advisory"]));
-}
-
-/** Every violation of a plan, by enforcement level, as `policy: resource: message`. */
-function check(result: PlanResult, enforcement: Record<string, EnforcementLevel>): Record<string, string[]> {
-    const byLevel: Record<string, string[]> = { mandatory: [], advisory: [] };
-    for (const r of result.resources) {
-        const args = { type: r.type, props: r.inputs, urn: r.urn, name: r.name } as unknown as ResourceValidationArgs;
-        for (const policy of POLICIES) {
-            const level = enforcement[policy.name];
-            if (level === "disabled") continue;
-            for (const validate of [policy.validateResource ?? []].flat()) {
-                void validate(args, (message) => (byLevel[level] ??= []).push(`${policy.name}: ${r.name}: ${message}`));
-            }
-        }
-    }
-    return byLevel;
-}
+const levels = (stack: string) => enforcementLevels(stack);
+const check = policyViolations;
 
 const IRSA_TRUST = (conditions: object) =>
     JSON.stringify({
