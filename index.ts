@@ -24,7 +24,7 @@ export = async () => {
     // value's meaning (an unquoted 16.10, a key with no value) is refused, not silently converted.
     const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack(), readStackFile(__dirname, pulumi.getStack()));
     // Apps are found under apps/ next to this file; their descriptors and overlays fail the same way.
-    const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`);
+    const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`, config.cluster.name);
 
     const provider = new aws.Provider("aws", awsProviderArgs(config));
     const opts = { providers: [provider] };

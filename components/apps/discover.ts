@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { AppOverride } from "../config/types";
 import { ConfigError } from "../errors";
+import { appNameProblems } from "../naming";
 import { yamlValue } from "../yaml-file";
 import { AppDescriptor, parseDescriptor } from "./descriptor";
 
@@ -97,9 +98,12 @@ function overlayImageTags(descriptor: AppDescriptor, file: string, doc: unknown,
  * @param stack The stack being deployed.
  * @param overrides `platform:apps` of the stack file, by app.
  * @param configKey How the stack's key is named in messages, e.g. `platform:apps`.
+ * @param clusterName The stack's cluster name: every physical name derived from it and an app
+ *   (ECR repositories, IAM roles, database identifiers...) is checked against its service's limits.
+ *   Defaults to none: only names that do not involve the cluster are checked.
  * @throws ConfigError listing every problem of every app.
  */
-export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Record<string, AppOverride>>, configKey: string): AppSpec[] {
+export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Record<string, AppOverride>>, configKey: string, clusterName?: string): AppSpec[] {
     const problems: string[] = [];
     const appsDir = path.join(repoRoot, APPS_DIR);
     const folders = fs.existsSync(appsDir)
@@ -116,6 +120,7 @@ export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Re
         }
         const descriptor = parseDescriptor(shown, app, readYaml(file, shown, problems), problems);
         if (!descriptor) continue;
+        if (clusterName !== undefined) problems.push(...appNameProblems(clusterName, app, descriptor.images, shown));
 
         const override = overrides[app] ?? {};
         const where = `${configKey}.${app}`;

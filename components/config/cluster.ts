@@ -1,13 +1,11 @@
 /** The EKS cluster: name, version, API endpoint, access, logs and extra Fargate namespaces. */
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
-import { DB_IDENTIFIER, dbClusterIdentifier } from "../data/aurora";
+import { clusterNameProblems } from "../naming";
 import { PRIVATE_RANGES, overlaps, parseCidr, specialRange } from "../network/cidr";
 import { CLUSTER_LOG_TYPES, LOG_RETENTION_DAYS, SUPPORT_TYPES } from "./schema";
 import type { ClusterConfig } from "./types";
 import { ConfigValues } from "./values";
 
-/** EKS: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html (name: 1-100, [0-9A-Za-z][A-Za-z0-9-_]*). */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 const K8S_VERSION = /^1\.(\d{2})$/;
 /** Oldest minor still in EKS (extended) support when this was written; older ones cannot be created. */
@@ -22,13 +20,11 @@ export const OPEN_TO_ALL = "0.0.0.0/0";
  * @param stack The stack name: the default cluster name is `<project>-<stack>`.
  */
 export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
+    // Every physical name derived from it (database identifiers, log groups, key aliases...) is
+    // checked where it is composed.
     const name = v.str("clusterName") || `${v.project}-${stack}`;
-    if (!CLUSTER_NAME.test(name)) {
-        const source = v.str("clusterName") ? "" : ` (derived from <project>-<stack>; set ${v.key("clusterName")})`;
-        v.problem("clusterName", `must be 1-100 letters, digits, '-' or '_', starting with a letter or digit (got ${JSON.stringify(name)})${source}`);
-    } else if (!DB_IDENTIFIER.test(dbClusterIdentifier(name))) {
-        v.problem("clusterName", `the database identifier ${JSON.stringify(dbClusterIdentifier(name))} derived from it must be at most 63 characters starting with a letter (set a shorter ${v.key("clusterName")})`);
-    }
+    const source = v.str("clusterName") ? "" : ` (derived from <project>-<stack>; set ${v.key("clusterName")})`;
+    v.problems.push(...clusterNameProblems(name, v.key("clusterName")).map((p) => p + source));
     const version = v.str("kubernetesVersion");
     const minor = version === undefined ? undefined : K8S_VERSION.exec(version);
     if (version !== undefined && (!minor || Number(minor[1]) < MIN_K8S_MINOR)) {

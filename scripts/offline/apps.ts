@@ -29,7 +29,7 @@ export interface RenderedApp {
 export function stackApps(stack: string, root = REPO_ROOT): AppSpec[] {
     const config = readStackConfig(stack, root);
     const loaded = loadConfig(config.values, config.project, stack);
-    return loadApps(root, stack, loaded.apps, `${config.project}:apps`);
+    return loadApps(root, stack, loaded.apps, `${config.project}:apps`, loaded.cluster.name);
 }
 
 /** A recorded Argo CD object as the manifest the Kubernetes provider would apply. */

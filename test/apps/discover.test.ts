@@ -67,6 +67,22 @@ describe("app discovery (apps/)", () => {
         assert.deepEqual(load(files, "prd").map((a) => a.descriptor.name), ["web"]);
     });
 
+    it("checks every physical name derived from the cluster and the app against its service's limits", () => {
+        const image = "i".repeat(250);
+        const files = { ...webApp("web", { images: [image] }, { images: [{ name: `web/${image}`, newTag: TAG }] }) };
+        assert.doesNotThrow(() => loadApps(repo(files), "dev", {}, "platform:apps"), "without the cluster name only cluster-free names are checked");
+        const found = (() => {
+            try {
+                loadApps(repo(files), "dev", {}, "platform:apps", "platform-dev");
+            } catch (e) {
+                return (e as ConfigError).problems;
+            }
+            return [];
+        })();
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^apps\/web\/app\.yaml: the ECR repository name of image "i{250}" "platform-dev\/web\/i{250}" derived from the cluster name, app "web" and image "i{250}" must be /);
+    });
+
     it("still validates an app the stack does not run", () => {
         assert.match(problems({ ...webApp("web", { databse: true }) }, "dev", { web: { enabled: false } }).join("\n"), /apps\/web\/app\.yaml: databse: unknown key/);
     });
