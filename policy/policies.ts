@@ -1,6 +1,6 @@
 /**
  * The platform's CrossGuard policies, as plain data and functions: no PolicyPack is built here (its
- * constructor starts a gRPC server, checklist 9.8), so tests call `validateResource` directly.
+ * constructor starts a gRPC server as soon as it is built), so tests call `validateResource` directly.
  *
  * Every policy is mandatory by default; `dev.json` relaxes the ones dev breaks on purpose. A value a
  * preview does not know yet (an output of a resource still to be created) is never a violation:
@@ -59,6 +59,16 @@ function policyDocuments(args: ResourceValidationArgs): any[] {
 const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 
 export const POLICIES: ResourceValidationPolicy[] = [
+    {
+        name: "aws-account-pinned",
+        description: "The AWS provider names the accounts it may deploy to, so a stack never lands in another stack's account by the credentials at hand.",
+        enforcementLevel: "mandatory",
+        // Provider resources are validated like any other; their settings arrive JSON-encoded.
+        validateResource: on(["pulumi:providers:aws"], (p, report) => {
+            const ids = list<string>(json(p.allowedAccountIds));
+            if (ids.length === 0) report("allowedAccountIds must name this stack's account (platform:allowedAccountIds).");
+        }),
+    },
     {
         name: "aurora-storage-encrypted",
         description: "Aurora clusters encrypt their storage (provisioned-mode clusters are unencrypted unless told).",

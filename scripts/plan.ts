@@ -15,6 +15,7 @@ import { ConfigError } from "../components/errors";
 import { GENERATOR, outputPaths, removeOwned, writableProblems, writeOutput } from "./offline/output";
 import { enforcementLevels, policyConfigPath, policyViolations } from "./offline/policy";
 import { MissingToolError } from "./offline/render";
+import { projectStacks, sharedAccountProblems } from "./offline/stacks";
 import { RenderedApp, checkPlannedApps, renderedYaml, stackApps } from "./offline/apps";
 import { PlanResult, Program, RecordedResource, runProgram } from "./offline/engine";
 import { REPO_ROOT, readStackConfig } from "./offline/stack-config";
@@ -140,7 +141,7 @@ export interface PlanIo {
 
 /** The plan's problems, each naming the key, file or object; empty when the plan may be written. */
 async function planProblems(stack: string, root: string): Promise<{ plan?: PlanResult; rendered?: RenderedApp[]; problems: string[]; warnings: string[] }> {
-    const problems: string[] = [];
+    const problems: string[] = sharedAccountProblems(stack, root);
     let levels;
     try {
         levels = enforcementLevels(stack, root);
@@ -174,8 +175,7 @@ export async function runPlan(argv: readonly string[], io: PlanIo): Promise<numb
     }
     const { stack, out } = args;
     if (!fs.existsSync(path.join(io.root, `Pulumi.${stack}.yaml`))) {
-        const stacks = fs.readdirSync(io.root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
-        io.stderr(`No stack file Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}\n`);
+        io.stderr(`No stack file Pulumi.${stack}.yaml; the stacks are: ${projectStacks(io.root).join(", ")}\n`);
         return 2;
     }
     const paths = outputPaths(io.root, stack, out, io.cwd);

@@ -5,6 +5,7 @@ import { APPS_DIR, DESCRIPTOR_FILE } from "../components/apps/discover";
 import { stackApps } from "../scripts/offline/apps";
 import { PlanResult, Program, RecordedResource, runProgram } from "../scripts/offline/engine";
 import { InvokeMock } from "../scripts/offline/mocks";
+import { projectStacks } from "../scripts/offline/stacks";
 import { loadProgram } from "../scripts/plan";
 import { REPO_ROOT, StackConfig, readStackConfig } from "../scripts/offline/stack-config";
 
@@ -16,10 +17,7 @@ function nonEmpty<T>(list: T[], what: string): T[] {
 
 /** The stacks of a project folder: one per `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, sorted. */
 export function stackNames(root: string = REPO_ROOT): string[] {
-    return nonEmpty(
-        fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort(),
-        `Pulumi.<stack>.yaml in ${root}`,
-    );
+    return nonEmpty(projectStacks(root), `Pulumi.<stack>.yaml in ${root}`);
 }
 
 /** The apps of a project folder: one per `apps/<app>/app.yaml`, sorted (what runs in a stack: `stackApps`). */
@@ -60,7 +58,7 @@ export function plan(
     const cacheable = Object.keys(changes).length === 0 && !invokes;
     if (cacheable && cache.has(stack)) return cache.get(stack)!;
     const config = withChanges(readStackConfig(stack), changes);
-    const run = queued(loadProgram, config, invokes);
+    const run = queued(() => loadProgram(), config, invokes);
     if (cacheable) cache.set(stack, run);
     return run;
 }
@@ -70,11 +68,7 @@ export function plan(
  * beside it), `apps/` and stack files, as `pulumi` run in that folder would. Not cached.
  */
 export function planProject(root: string, stack: string): Promise<PlanResult> {
-    const load = async (): Promise<Program> => {
-        const mod = await import(path.join(root, "index.ts"));
-        return ((mod as any).default ?? mod) as Program;
-    };
-    return queued(load, readStackConfig(stack, root));
+    return queued(() => loadProgram(root), readStackConfig(stack, root));
 }
 
 function queued(load: () => Promise<Program>, config: StackConfig, invokes?: Record<string, InvokeMock>): Promise<PlanResult> {

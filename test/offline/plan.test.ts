@@ -197,13 +197,14 @@ describe("offline plan", () => {
             assert.ok(!run.left);
         });
 
-        it("a prd config that relaxes a mandatory policy, and an overlay Kustomize cannot build", async () => {
+        it("a prd config that relaxes a mandatory policy in dev's account, and an overlay Kustomize cannot build", async () => {
             const prd = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prd.yaml"), "utf8");
             const [app] = stackApps("prd", root);
             const overlay = path.join(root, app.sourcePath, "kustomization.yaml");
             fs.writeFileSync(overlay, fs.readFileSync(overlay, "utf8").replace(/^resources:\n/m, "resources:\n  - missing-deployment.yaml\n"));
-            const run = await failing("prd", prd.replace("platform:protectStatefulResources: true", "platform:protectStatefulResources: false"));
+            const run = await failing("prd", prd.replace("platform:protectStatefulResources: true", "platform:protectStatefulResources: false").replace('"222222222222"', '"111111111111"'));
             assert.equal(run.code, 1);
+            assert.match(run.stderr, /- Pulumi\.prd\.yaml: platform:allowedAccountIds: account 111111111111 is also dev's; every stack deploys to an account of its own/);
             assert.match(run.stderr, /- policy \(mandatory in policy\/prd\.json\): aurora-protected: database-cluster: /);
             assert.match(run.stderr, new RegExp(`- ${app.sourcePath}: app ${app.descriptor.name}: kubectl kustomize failed: .*missing-deployment\\.yaml`));
             assert.doesNotMatch(run.stderr, /^\s+at /m);

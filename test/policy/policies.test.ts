@@ -28,6 +28,8 @@ const ISSUER = "oidc.eks.ap-northeast-1.amazonaws.com/id/ABC";
 
 describe("policy pack", () => {
     const cases: [string, string, Record<string, unknown>, Record<string, unknown>, RegExp][] = [
+        ["aws-account-pinned", "pulumi:providers:aws", { allowedAccountIds: '["222222222222"]' }, { allowedAccountIds: "[]" }, /allowedAccountIds must name this stack's account/],
+        ["aws-account-pinned", "pulumi:providers:aws", { allowedAccountIds: ["222222222222"] }, {}, /allowedAccountIds must name this stack's account/],
         ["aurora-storage-encrypted", "aws:rds/cluster:Cluster", { storageEncrypted: true }, { storageEncrypted: false }, /storageEncrypted must be true/],
         ["aurora-protected", "aws:rds/cluster:Cluster", { deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 14 }, { deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 1 }, /backupRetentionPeriod must be at least 7 days \(got 1\)/],
         ["aurora-protected", "aws:rds/cluster:Cluster", { deletionProtection: true, backupRetentionPeriod: 7 }, { deletionProtection: false, backupRetentionPeriod: 7 }, /deletionProtection must be true/],
