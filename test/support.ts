@@ -5,6 +5,7 @@ import { APPS_DIR, DESCRIPTOR_FILE } from "../components/apps/discover";
 import { stackApps } from "../scripts/offline/apps";
 import { PlanResult, Program, RecordedResource, runProgram } from "../scripts/offline/engine";
 import { InvokeMock } from "../scripts/offline/mocks";
+import { loadConfig, type PlatformConfig } from "../components/config/load";
 import { projectStacks } from "../scripts/offline/stacks";
 import { loadProgram } from "../scripts/plan";
 import { REPO_ROOT, StackConfig, readStackConfig } from "../scripts/offline/stack-config";
@@ -36,6 +37,12 @@ export const APPS: readonly string[] = appNames();
 
 /** The apps that run in a stack (app.yaml's `stacks` and the stack file's switches), as the program finds them. */
 export { stackApps };
+
+/** A stack's config as the program loads it, from its stack file (what tests expect per stack). */
+export function stackConfig(stack: string): PlatformConfig {
+    const raw = readStackConfig(stack);
+    return loadConfig(raw.values, raw.project, stack);
+}
 
 /** The stacks an app runs in (its app.yaml's `stacks`, less the stacks whose config switches it off). */
 export function stacksOf(app: string): string[] {

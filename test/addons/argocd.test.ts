@@ -4,7 +4,7 @@ import { unknownValueKeys } from "../../components/addons/charts";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { SECRET_MASK } from "../../scripts/offline/engine";
 import { upstreamFile } from "../../scripts/refresh-upstream";
-import { input, named, plan, readReference, waitsFor } from "../support";
+import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
 
 const chartDefaults = () => readReference(upstreamFile("argocdValues"));
 
@@ -36,14 +36,15 @@ const ssh = {
 };
 
 describe("Argo CD", () => {
-    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+    // Every stack, each expected to run as its own config says (dev one replica, prd HA today).
+    for (const [stack, ha] of STACKS.map((s) => [s, stackConfig(s).addons.highAvailability] as const)) {
         describe(stack, () => {
             it("installs the pinned chart as release argocd in a Fargate namespace, its UI not exposed", async () => {
                 const result = await plan(stack);
                 const release = named(result, "argocd-release");
                 assert.deepEqual(
                     [input(release, "name"), input(release, "chart"), input(release, "version"), input(release, "repositoryOpts.repo"), input(release, "namespace")],
-                    ["argocd", "argo-cd", "10.1.1", "https://argoproj.github.io/argo-helm", "argocd"],
+                    ["argocd", "argo-cd", stackConfig(stack).addons.argocdChartVersion, "https://argoproj.github.io/argo-helm", "argocd"],
                 );
                 assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
                 const values = input(release, "values");

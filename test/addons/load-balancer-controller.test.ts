@@ -4,7 +4,7 @@ import { loadBalancerControllerValues } from "../../components/addons/load-balan
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
 import { upstreamFile } from "../../scripts/refresh-upstream";
-import { input, named, plan, readReference, waitsFor } from "../support";
+import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
 
 const chartDefaults = () => readReference(upstreamFile("loadBalancerControllerValues"));
 
@@ -19,20 +19,21 @@ describe("AWS Load Balancer Controller", () => {
         assert.deepEqual(unknownValueKeys({ resource: { limits: { memory: "1Gi" } } }, withRequests), ["resource"]);
     });
 
-    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+    // Every stack, each expected to run as its own config says (dev one replica, prd HA today).
+    for (const [stack, ha] of STACKS.map((s) => [s, stackConfig(s).addons.highAvailability] as const)) {
         describe(stack, () => {
             it("installs the pinned chart in kube-system with the Fargate values", async () => {
                 const result = await plan(stack);
                 const release = named(result, "load-balancer-controller-release");
                 assert.equal(input(release, "chart"), "aws-load-balancer-controller");
-                assert.equal(input(release, "version"), "3.5.0");
+                assert.equal(input(release, "version"), stackConfig(stack).addons.loadBalancerControllerChartVersion);
                 assert.deepEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
                 assert.equal(input(release, "namespace"), "kube-system");
                 const role = named(result, "load-balancer-controller-irsa-role");
                 assert.deepEqual(
                     input(release, "values"),
                     loadBalancerControllerValues({
-                        clusterName: `platform-${stack}`,
+                        clusterName: stackConfig(stack).cluster.name,
                         region: "ap-northeast-1",
                         vpcId: String(result.outputs.vpcId),
                         roleArn: `arn:aws:iam::123456789012:role/${role.id}`,

@@ -3,17 +3,18 @@ import { unknownValueKeys } from "../../components/addons/charts";
 import { metricsServerValues } from "../../components/addons/metrics-server-values";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { upstreamFile } from "../../scripts/refresh-upstream";
-import { input, named, plan, readReference, waitsFor } from "../support";
+import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
 
 const chartDefaults = () => readReference(upstreamFile("metricsServerValues"));
 
 describe("metrics-server", () => {
-    for (const [stack, ha] of [["dev", false], ["prd", true]] as const) {
+    // Every stack, each expected to run as its own config says (dev one replica, prd HA today).
+    for (const [stack, ha] of STACKS.map((s) => [s, stackConfig(s).addons.highAvailability] as const)) {
         it(`${stack}: listens on 10251 (10250 is Fargate's), with requests and the chart's kubelet arguments`, async () => {
             const result = await plan(stack);
             const release = named(result, "metrics-server-release");
             assert.equal(input(release, "chart"), "metrics-server");
-            assert.equal(input(release, "version"), "3.13.1");
+            assert.equal(input(release, "version"), stackConfig(stack).addons.metricsServerChartVersion);
             assert.deepEqual(input(release, "repositoryOpts"), { repo: "https://kubernetes-sigs.github.io/metrics-server/" });
             assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
             const values: Record<string, any> = input(release, "values");
