@@ -1,5 +1,5 @@
 /**
- * Which app images CI must build: `npx tsx scripts/app-images.ts [--stack dev]` prints a JSON list
+ * Which app images CI must build: `npx tsx scripts/app-images.ts --stack <stack>` prints a JSON list
  * of {app, image, tag, context} for every image whose overlay does not yet run the app's current tag.
  *
  * An app's tag is the commit hash of its image sources: the last commit that touched
@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { APPS_DIR, DESCRIPTOR_FILE, imageReference, kustomizationFile, overlayPath } from "../components/apps/discover";
+import { projectStacks } from "./offline/stacks";
 
 /** Length of the tags CI gives images: enough to stay unique in any repository's lifetime. */
 export const TAG_LENGTH = 12;
@@ -61,7 +62,13 @@ export function pendingBuilds(repoRoot: string, stack: string): ImageBuild[] {
 }
 
 if (require.main === module) {
+    // The stack is always named: a default would build for a stack that may not exist.
+    const root = path.resolve(__dirname, "..");
     const at = process.argv.indexOf("--stack");
-    const stack = at >= 0 ? process.argv[at + 1] : "dev";
-    process.stdout.write(`${JSON.stringify(pendingBuilds(path.resolve(__dirname, ".."), stack))}\n`);
+    const stack = at >= 0 ? process.argv[at + 1] : undefined;
+    if (!stack || !projectStacks(root).includes(stack)) {
+        process.stderr.write(`usage: npx tsx scripts/app-images.ts --stack <${projectStacks(root).join("|")}>\n`);
+        process.exit(2);
+    }
+    process.stdout.write(`${JSON.stringify(pendingBuilds(root, stack))}\n`);
 }

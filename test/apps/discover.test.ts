@@ -90,6 +90,7 @@ describe("app discovery (apps/)", () => {
     const bad: [string, Files, RegExp, string?, Record<string, AppOverride>?][] = [
         ["a folder without app.yaml", { "web/base/kustomization.yaml": {} }, /^apps\/web\/app\.yaml: missing; every folder under apps\/ is an app/],
         ["invalid YAML", { "web/app.yaml": "images: [web" }, /^apps\/web\/app\.yaml:1:\d+: not valid YAML/],
+        ["an overlay that is not YAML", { ...webApp("web"), "web/overlays/dev/kustomization.yaml": "resources:\n  - ../../base\nimages: [{name: web/web, newTag: 3f9c2ab}\n" }, /^apps\/web\/overlays\/dev\/kustomization\.yaml:4:1: not valid YAML: /],
         ["a missing overlay for the stack", { "web/app.yaml": { description: "d", images: ["web"] } }, /^apps\/web\/overlays\/dev\/kustomization\.yaml: missing; the app runs in dev, so it needs an overlay/],
         ["a missing overlay for another stack app.yaml lists", { ...webApp("web", { stacks: ["dev", "prd", "stg"] }) }, /^apps\/web\/overlays\/stg\/kustomization\.yaml: missing; apps\/web\/app\.yaml lists stg in stacks/],
         ["an image the overlay does not tag", webApp("web", { images: ["web", "worker"] }), /^apps\/web\/overlays\/dev\/kustomization\.yaml: images: must pin a tag for web\/worker, an image of app\.yaml/],
