@@ -25,7 +25,8 @@ export function encryptionKey(name: string, alias: string, description: string, 
 /**
  * A security group that admits one TCP port from one source security group and nothing else (no
  * egress either: the services behind it only answer). Used for Aurora and EFS, whose only clients
- * are Fargate pods, which all carry the EKS-created cluster security group (checklist 1.5).
+ * are Fargate pods, which all carry the EKS-created cluster security group.
+ * https://docs.aws.amazon.com/eks/latest/userguide/fargate-getting-started.html
  *
  * @param name Logical name of the group; the rule is `${name}-from-cluster`.
  * @returns The group, and its ingress rule: clients must wait for the rule, not only the group.

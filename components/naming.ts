@@ -1,9 +1,10 @@
 /**
  * Every name the program derives: namespaces and name conventions shared by every component, the
  * physical names of AWS and Kubernetes resources composed from the cluster name and app names, and
- * the limits of the services that receive them. Each name is composed here once (house style 9),
- * so a name a component creates and the name the config loader and app discovery check are the
- * same string. This module imports nothing from the components: they all import from it.
+ * the limits of the services that receive them. Each name is written here once, so a name a
+ * component creates and the name the config loader and app discovery check are the same string,
+ * and a change of convention cannot leave a stale copy behind. This module imports nothing from
+ * the components: they all import from it.
  */
 
 /** Kubernetes' own namespace: CoreDNS and the AWS Load Balancer Controller run here. */

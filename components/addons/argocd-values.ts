@@ -6,15 +6,18 @@
  * - Dex (SSO) and notifications are off: without an exposed UI there is no login flow to federate,
  *   and no notification is configured. Applications are created by the program, not ApplicationSets,
  *   but the ApplicationSet controller stays for teams that add them.
- * - The Redis password Secret `argocd-redis` is made by the chart's redis-secret-init hook job, which
- *   runs because the chart is installed as a Helm release (helm.v4.Chart never runs hooks,
- *   checklist 4.3).
+ * - The Redis password Secret `argocd-redis` is made by the chart's redis-secret-init hook job
+ *   (values key `redisSecretInit.enabled`), which runs because the chart is installed as a Helm
+ *   release: helm.v4.Chart omits hook resources, so the Secret would never exist and the Argo CD
+ *   pods would not start.
+ *   https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/choosing-the-right-helm-resource-for-your-use-case/
  * - Highly available: redis-ha (3 Redis with Sentinel behind HAProxy; on Fargate every pod is its own
  *   node, so the chart's hard anti-affinity always holds), 2 API servers, 2 repo servers, 2
  *   ApplicationSet controllers, PodDisruptionBudgets. The application controller stays at 1 replica
  *   (more means sharding, which a handful of apps does not need).
  * - Every container requests at most 0.25 vCPU and 256Mi, so with Fargate's 256 MB each pod fits
- *   the smallest size, 0.25 vCPU / 0.5 GB (checklist 1.12).
+ *   the smallest size, 0.25 vCPU / 0.5 GB.
+ *   https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html
  */
 export function argocdValues(highAvailability: boolean) {
     const small = { requests: { cpu: "100m", memory: "128Mi" } };

@@ -36,7 +36,9 @@ export interface ArgoCdArgs {
 /**
  * Argo CD in its own namespace, and the Git repository it deploys from. Applications must depend on
  * {@link release} (their kind exists only once its CRDs are installed), which also deletes them
- * before Argo CD on destroy, while their finalizers can still run (checklist 4.6, 4.7).
+ * before Argo CD on destroy, while their finalizers can still run: the deletion finalizer is
+ * handled by Argo CD's application controller.
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/#about-the-deletion-finalizer
  */
 export class ArgoCd extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;

@@ -28,11 +28,13 @@ export interface LoadBalancerControllerArgs {
  * The AWS Load Balancer Controller: ALBs for Ingresses and NLBs for Services, with IRSA permissions
  * equal to the official policy of its version.
  *
- * Its mutating webhook intercepts every Service creation with failurePolicy Fail, so a Service
- * created before the controller is ready fails (checklist 2.6). The choice here: keep the webhook
- * strict, and have everything that creates Services wait for {@link serviceGate} (the Helm release
- * waits for the controller's pods to be ready). Waiting also gives the reverse on destroy: what
- * made load balancers goes before the controller that deletes them.
+ * Its mutating webhook intercepts every Service creation with failurePolicy Fail (the chart's
+ * `serviceMutatorWebhookConfig.failurePolicy`), so a Service created before the controller is
+ * ready fails: https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/4140. The
+ * choice here: keep the webhook strict, and have everything that creates Services wait for
+ * {@link serviceGate} (the Helm release waits for the controller's pods to be ready). Waiting also
+ * gives the reverse on destroy: what made load balancers goes before the controller that deletes
+ * them.
  */
 export class LoadBalancerController extends pulumi.ComponentResource {
     /** Depend on this before creating any Service. */

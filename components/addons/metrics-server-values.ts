@@ -1,7 +1,8 @@
 /**
  * Port metrics-server listens on. Fargate reserves 10250 (the kubelet's) in every pod's network
  * namespace, the chart's default since 3.10; the chart derives `--secure-port` from this value.
- * https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html (checklist 3.1)
+ * https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html,
+ * https://github.com/kubernetes-sigs/metrics-server/issues/1271
  */
 export const METRICS_SERVER_PORT = 10251;
 

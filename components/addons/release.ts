@@ -17,8 +17,9 @@ export interface ChartRef {
 export const DEFAULT_RELEASE_TIMEOUT = 600;
 
 /**
- * An add-on as a Helm release (helm.v3.Release, not v4.Chart: hooks run and readiness is awaited,
- * checklist 8.3), pinned to one chart version, in the chart's namespace.
+ * An add-on as a Helm release (helm.v3.Release, not v4.Chart: hooks run and readiness is awaited;
+ * https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/choosing-the-right-helm-resource-for-your-use-case/),
+ * pinned to one chart version, in the chart's namespace.
  *
  * @param name Logical name of the release resource.
  * @param chart Repository, chart and namespace.

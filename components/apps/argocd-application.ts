@@ -11,12 +11,17 @@ export const ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
 /** The cluster Argo CD runs in, as Argo CD names it. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 
-/** Deleting the Application deletes what it deployed, before Argo CD lets it go (checklist 4.5). */
+/**
+ * Deleting the Application deletes what it deployed, before Argo CD lets it go.
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/#about-the-deletion-finalizer
+ */
 export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 
 /**
  * Argo CD's kustomize image override for one image: the name the manifests use becomes the app's
- * ECR repository, and `*` keeps the tag the overlay pins, so the tag stays in git (checklist 9.10).
+ * ECR repository, and `*` keeps the tag the overlay pins, so the tag stays in git (Argo CD applies
+ * it with `kustomize edit set image`, where `*` preserves the existing value; see its `--help`).
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/kustomize/
  */
 export function kustomizeImage(reference: string, repositoryUrl: string): string {
     return `${reference}=${repositoryUrl}:*`;

@@ -32,7 +32,7 @@ const CLUSTER_SCOPED = new Set([
     "CSIDriver",
 ]);
 
-/** Fargate cannot run these at all (checklist 1.9). */
+/** Fargate cannot run these at all. https://docs.aws.amazon.com/eks/latest/userguide/fargate.html */
 const FORBIDDEN_KINDS: Record<string, string> = {
     DaemonSet: "Fargate runs no DaemonSets; run the process as a sidecar container",
     PersistentVolumeClaim: `Fargate mounts EFS only through statically provisioned volumes; use the platform's claim \`${APP_VOLUME_CLAIM}\` (app.yaml volume)`,
@@ -102,7 +102,8 @@ function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, ser
     }
     for (const kind of ["requests", "limits"] as const) {
         for (const resource of ["cpu", "memory"]) {
-            // Fargate sizes the pod from requests (checklist 1.12); limits keep one container from starving the others.
+            // Fargate sizes the pod from requests; limits keep one container from starving the others.
+            // https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html
             if (c.resources?.[kind]?.[resource] === undefined) problems.push(`${at}: resources.${kind}.${resource} is required`);
         }
     }
@@ -153,7 +154,8 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
         }
         if (m.kind === "Ingress") {
             if (m.spec?.ingressClassName !== "alb") problems.push(`${at}: spec.ingressClassName must be alb (the AWS Load Balancer Controller)`);
-            // Fargate pods are reachable only by IP (checklist 2.4).
+            // Fargate pods are reachable only by IP: load balancers need IP targets.
+            // https://docs.aws.amazon.com/eks/latest/userguide/fargate.html
             if (m.metadata.annotations?.[ALB_TARGET_TYPE] !== "ip") problems.push(`${at}: annotation ${ALB_TARGET_TYPE} must be ip (Fargate has no node ports)`);
         }
         if (m.kind === "Service" && m.spec?.type === "LoadBalancer" && m.metadata.annotations?.[NLB_TARGET_TYPE] !== "ip") {

@@ -65,7 +65,10 @@ export interface BootstrapJobArgs {
     readonly region: string;
 }
 
-/** Fargate's smallest size fits both containers (checklist 1.12: requests on everything). */
+/**
+ * Fargate's smallest size fits both containers: Fargate sizes the pod from the requests, so every
+ * container has them. https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html
+ */
 const RESOURCES = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
 const NOBODY = 65534;
 

@@ -61,7 +61,9 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly oidcIssuer: pulumi.Output<string>;
     /**
      * The security group EKS creates and attaches to every Fargate pod: the one database and file
-     * system ingress rules must reference (platform-checklist 1.5).
+     * system ingress rules must reference (`eksCluster.vpcConfig.clusterSecurityGroupId`, not
+     * pulumi-eks' own `clusterSecurityGroupId`).
+     * https://docs.aws.amazon.com/eks/latest/userguide/fargate-getting-started.html
      */
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly podExecutionRoleArn: pulumi.Output<string>;

@@ -84,7 +84,8 @@ export class Database extends pulumi.ComponentResource {
                 masterUsername: MASTER_USERNAME,
                 manageMasterUserPassword: true,
                 masterUserSecretKmsKeyId: key.arn,
-                // Provisioned-mode clusters are unencrypted unless told (checklist 6.4).
+                // Provisioned-mode clusters are unencrypted unless told (`storageEncrypted` in
+                // https://www.pulumi.com/registry/packages/aws/api-docs/rds/cluster/).
                 storageEncrypted: true,
                 kmsKeyId: key.arn,
                 iamDatabaseAuthenticationEnabled: true,
@@ -97,7 +98,8 @@ export class Database extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 enabledCloudwatchLogsExports: ["postgresql"],
                 deletionProtection: args.protect,
-                // A skipped final snapshot must be explicit; a kept one needs a name (checklist 6.5).
+                // A skipped final snapshot must be explicit; a kept one needs a name, or destroy fails
+                // (`skipFinalSnapshot`, `finalSnapshotIdentifier` in the same page).
                 skipFinalSnapshot: !args.protect,
                 finalSnapshotIdentifier: args.protect ? names.finalSnapshot : undefined,
             },

@@ -1,6 +1,9 @@
 import { accessPointPath } from "../naming";
 
-/** The StorageClass of EFS volumes: static provisioning only on Fargate (checklist 5.1). */
+/**
+ * The StorageClass of EFS volumes: static provisioning only on Fargate.
+ * https://docs.aws.amazon.com/eks/latest/userguide/efs-csi.html
+ */
 export const EFS_STORAGE_CLASS = "efs";
 export const EFS_CSI_DRIVER = "efs.csi.aws.com";
 export const NFS_PORT = 2049;

@@ -102,7 +102,8 @@ export async function runProgram(program: Program, options: RunOptions): Promise
     const resources: RecordedResource[] = [];
     const errors: Error[] = [];
     // A failed registration leaves the outputs that depend on it unresolved for ever: the run ends
-    // at the first error instead of waiting (checklist 9.6), or after a time limit as a last resort.
+    // at the first error instead of waiting (an error thrown inside the mocks would otherwise only
+    // show as a hang), or after a time limit as a last resort.
     let fail: (err: Error) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => (fail = reject));
     const report = () => new Error(`the program failed:\n${[...new Set(errors.map((e) => `  - ${e.message}`))].join("\n")}`);

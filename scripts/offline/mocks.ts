@@ -197,8 +197,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     }
 
     /**
-     * What pulumi-eks returns for a cluster (checklist 7.8): a remote component shows no children
-     * under mocks, so its outputs are built here from its inputs.
+     * What pulumi-eks returns for a cluster: eks.Cluster is a remote component, which shows no
+     * children under mocks, so its outputs are built here from its inputs.
      */
     private eksClusterState(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>): Record<string, unknown> {
         const name: string = inputs.name ?? autoName(`${args.name}-eksCluster`);

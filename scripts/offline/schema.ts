@@ -2,9 +2,9 @@
  * Validates Kubernetes and Argo CD objects against their schemas, unknown fields included.
  *
  * kubernetes-models' validate() checks types, formats and required fields, but its schemas allow
- * extra keys (checklist 9.9). Unknown fields are caught by TypeScript instead: each object becomes
- * an object literal typed with the model's interface, and the compiler's excess-property check
- * names any field the schema does not have, at any depth.
+ * extra keys (they do not set `additionalProperties: false`). Unknown fields are caught by
+ * TypeScript instead: each object becomes an object literal typed with the model's interface, and
+ * the compiler's excess-property check names any field the schema does not have, at any depth.
  */
 import * as path from "path";
 import * as ts from "typescript";

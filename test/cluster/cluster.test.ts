@@ -198,7 +198,8 @@ describe("cluster", () => {
         assert.equal(seen.provider, true);
         assert.match(String(result.outputs.oidcProviderArn), /^arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
         assert.match(String(result.outputs.oidcIssuer), /^oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\//);
-        // The EKS-created group that Fargate pods get (checklist 1.5), not one of pulumi-eks' own.
+        // The EKS-created group that Fargate pods get, not one of pulumi-eks' own.
+        // https://docs.aws.amazon.com/eks/latest/userguide/fargate-getting-started.html
         assert.equal(result.outputs.clusterSecurityGroupId, eksCreatedSecurityGroupId("platform-prd"));
     });
 });
