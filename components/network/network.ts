@@ -73,8 +73,10 @@ export class Network extends pulumi.ComponentResource {
         );
         const zoneName = (i: number) =>
             zones.names.apply((names) => {
+                // The loader checked the region's zones; an account may still see fewer (zones are
+                // mapped per account in the oldest regions). A RunError: reported without a stack trace.
                 if (names.length < config.azCount) {
-                    throw new Error(`azCount: the region has ${names.length} usable AZs, fewer than ${config.azCount}`);
+                    throw new pulumi.RunError(`azCount: the region has ${names.length} usable AZs in this account, fewer than ${config.azCount}; lower azCount`);
                 }
                 return names[i];
             });

@@ -101,7 +101,7 @@ describe("network", () => {
 
     it("fails clearly when the account has fewer usable AZs than the region lists", async () => {
         const twoZones = { "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["ap-northeast-1a", "ap-northeast-1c"], zoneIds: ["apne1-az4", "apne1-az1"], id: "x" }) };
-        await assert.rejects(plan("prd", {}, twoZones), /azCount: the region has 2 usable AZs, fewer than 3/);
+        await assert.rejects(plan("prd", {}, twoZones), /azCount: the region has 2 usable AZs in this account, fewer than 3; lower azCount/);
     });
 
     describe("existing VPC", () => {
