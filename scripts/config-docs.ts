@@ -31,7 +31,7 @@ export const TABLE_START = "<!-- config-table:start -->";
 export const TABLE_END = "<!-- config-table:end -->";
 
 function formatDefault(spec: KeySpec): string {
-    if (spec.default === undefined) return spec.optional ? "none" : "required";
+    if (spec.default === undefined) return "required";
     return `\`${JSON.stringify(spec.default)}\``;
 }
 

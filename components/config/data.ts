@@ -37,9 +37,6 @@ export function databaseConfig(v: ConfigValues, protect: boolean | undefined): D
         v.problem("dbMinCapacity", `"0" (auto-pause) needs engine 13.15+, 14.12+, 15.7+, 16.3+ or 17.4+; ${v.key("dbEngineVersion")} is ${engineVersion} (use "0.5" or a newer version)`);
     }
     const pauseSeconds = v.range("dbSecondsUntilAutoPause", AUTO_PAUSE_SECONDS.min, AUTO_PAUSE_SECONDS.max, "seconds");
-    if (minCapacity === 0 && !v.isSet("dbSecondsUntilAutoPause")) {
-        v.problem("dbSecondsUntilAutoPause", `required when ${v.key("dbMinCapacity")} is "0": the idle seconds before the database pauses (${AUTO_PAUSE_SECONDS.min} to ${AUTO_PAUSE_SECONDS.max})`);
-    }
     if (minCapacity !== undefined && minCapacity > 0 && v.isSet("dbSecondsUntilAutoPause")) {
         // Aurora only pauses at 0 ACUs: the delay would be silently ignored.
         v.problem("dbSecondsUntilAutoPause", `has no effect unless ${v.key("dbMinCapacity")} is "0" (it is "${minCapacity}"); remove it`);

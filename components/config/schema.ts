@@ -9,10 +9,11 @@ export type ConfigType = "string" | "integer" | "boolean" | "array" | "object";
 
 export interface KeySpec {
     readonly type: ConfigType;
-    /** Omitted: the key is required in every stack file, unless it is optional. */
-    readonly default?: string | number | boolean | readonly string[] | Readonly<Record<string, never>>;
-    /** No default and not required: another key decides whether it is needed (the loader checks). */
-    readonly optional?: true;
+    /**
+     * Omitted: the key is required in every stack file. Pulumi itself requires a value for every
+     * key Pulumi.yaml declares without a default, so a key has one here exactly when it has one there.
+     */
+    readonly default?: string | number | boolean | readonly string[];
     readonly description: string;
 }
 
@@ -160,8 +161,8 @@ export const CONFIG_SCHEMA = {
     },
     dbSecondsUntilAutoPause: {
         type: "integer",
-        optional: true,
-        description: "Idle seconds before the database pauses (300 to 86400): required with dbMinCapacity \"0\", refused otherwise (Aurora pauses only at 0 ACUs).",
+        default: 3600,
+        description: "With dbMinCapacity \"0\": idle seconds before the database pauses (300 to 86400). Refused with any other dbMinCapacity (Aurora pauses only at 0 ACUs).",
     },
     dbBackupRetentionDays: {
         type: "integer",
@@ -214,9 +215,8 @@ export const CONFIG_SCHEMA = {
     },
     apps: {
         type: "object",
-        default: {},
         description:
-            "Per-app switches and settings of this stack: {<app>: {enabled: false}} stops an app that app.yaml would run; {<app>: {settings: {NAME: value}}} sets the settings app.yaml declares. See apps/README.md.",
+            "Per-app switches and settings of this stack; {} for none (Pulumi requires the key in every stack file: an object cannot have a default in Pulumi.yaml). {<app>: {enabled: false}} stops an app that app.yaml would run; {<app>: {settings: {NAME: value}}} sets the settings app.yaml declares. See apps/README.md.",
     },
     addonsHighAvailability: {
         type: "boolean",

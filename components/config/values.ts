@@ -185,7 +185,7 @@ export class ConfigValues {
         const spec: KeySpec = CONFIG_SCHEMA[key];
         const text = this.raw[this.key(key)];
         if (text === undefined) {
-            if (spec.default === undefined && !spec.optional) this.problem(key, `required, set it in Pulumi.<stack>.yaml (${spec.description})`);
+            if (spec.default === undefined) this.problem(key, `required, set it in Pulumi.<stack>.yaml (${spec.description})`);
             return spec.default;
         }
         switch (spec.type) {

@@ -151,7 +151,7 @@ describe("stack config loader", () => {
         // Keys that only mean something together.
         ["role in an account the stack does not allow", { assumeRoleArn: "arn:aws:iam::999999999999:role/deployer" }, "platform:assumeRoleArn: arn:aws:iam::999999999999:role/deployer is in account 999999999999, which platform:allowedAccountIds (111111111111) does not allow"],
         ["API endpoint off on both sides", { endpointPublicAccess: "false", publicAccessCidrs: list(), endpointPrivateAccess: "false" }, "platform:endpointPrivateAccess: and platform:endpointPublicAccess are both false: nothing could reach the Kubernetes API"],
-        ["capacity 0 without a pause delay", { dbSecondsUntilAutoPause: undefined }, 'platform:dbSecondsUntilAutoPause: required when platform:dbMinCapacity is "0"'],
+        ["stack file without apps (Pulumi requires it)", { apps: undefined }, "platform:apps: required, set it in Pulumi.<stack>.yaml (Per-app switches and settings of this stack; {} for none"],
         ["pause delay on a database that cannot pause", { dbMinCapacity: "0.5" }, 'platform:dbSecondsUntilAutoPause: has no effect unless platform:dbMinCapacity is "0" (it is "0.5"); remove it'],
         ["apps given as a list", { apps: list("chat") }, 'platform:apps: must be a YAML mapping (got "[\\"chat\\"]")'],
         ["app switch as a string", { apps: JSON.stringify({ chat: { enabled: "no" } }) }, 'platform:apps.chat.enabled: must be true or false (got "no")'],

@@ -1,24 +1,21 @@
 import { strict as assert } from "assert";
 import { eksCreatedSecurityGroupId } from "../../scripts/offline/mocks";
-import { readStackConfig } from "../../scripts/offline/stack-config";
-import { STACKS, input, named, ofType, plan, waitsFor } from "../support";
+import { STACKS, input, named, ofType, plan, stackConfig, waitsFor } from "../support";
 
-/** What a stack's config asks of the data services (the project's defaults where the stack sets nothing). */
+/** What a stack's config asks of the data services, as the loader reads it (defaults included). */
 function wanted(stack: string) {
-    const values = readStackConfig(stack).values;
-    const get = (key: string) => values[`platform:${key}`];
-    const number = (key: string) => (get(key) === undefined ? undefined : Number(get(key)));
+    const c = stackConfig(stack);
     return {
-        cluster: get("clusterName") || `platform-${stack}`,
-        engineVersion: get("dbEngineVersion"),
-        instances: number("dbInstanceCount"),
-        min: number("dbMinCapacity"),
-        max: number("dbMaxCapacity"),
-        pause: number("dbSecondsUntilAutoPause"),
-        retention: number("dbBackupRetentionDays"),
-        protect: get("protectStatefulResources") === "true",
-        ia: get("efsTransitionToIa"),
-        backups: get("efsBackups") === "true" ? "ENABLED" : "DISABLED",
+        cluster: c.cluster.name,
+        engineVersion: c.database.engineVersion,
+        instances: c.database.instanceCount,
+        min: c.database.minCapacity,
+        max: c.database.maxCapacity,
+        pause: c.database.secondsUntilAutoPause,
+        retention: c.database.backupRetentionDays,
+        protect: c.protect,
+        ia: c.fileSystem.transitionToIa,
+        backups: c.fileSystem.backups ? "ENABLED" : "DISABLED",
     };
 }
 
