@@ -171,8 +171,9 @@ describe("offline plan", () => {
         it("invalid config: the report, exit 1, no stack trace", async () => {
             const run = await failing("bad", "config:\n  platform:region: mars\n  platform:azCount: 1\n");
             assert.equal(run.code, 1);
-            assert.match(run.stderr, /The plan of bad failed \(4 problems\); nothing was written/);
+            assert.match(run.stderr, /The plan of bad failed \(5 problems\); nothing was written/);
             assert.match(run.stderr, /- platform:gitRepoUrl: required/);
+            assert.match(run.stderr, /- platform:apps: required, set it in Pulumi\.<stack>\.yaml \(Per-app switches and settings of this stack; \{\} for none/);
             assert.match(run.stderr, /- platform:region: must be an AWS region/);
             assert.match(run.stderr, /- platform:azCount: must be an integer from 2 to 4 \(got 1\)/);
             assert.match(run.stderr, /- platform:publicAccessCidrs: must list the CIDRs/);
