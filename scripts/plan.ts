@@ -121,7 +121,6 @@ interface PlanArgs {
 /** Parses the arguments; a string is the usage problem. */
 export function parseArgs(argv: readonly string[]): PlanArgs | string {
     const args = [...argv];
-    if (args.includes("--help") || args.includes("-h")) return USAGE;
     const outIndex = args.indexOf("--out");
     const out = outIndex >= 0 ? args.splice(outIndex, 2)[1] : undefined;
     const [stack, ...rest] = args;
@@ -168,6 +167,10 @@ async function planProblems(stack: string, root: string): Promise<{ plan?: PlanR
  * @returns The exit code: 0 planned and written, 1 the plan found problems (nothing written), 2 a usage or output-place problem.
  */
 export async function runPlan(argv: readonly string[], io: PlanIo): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        io.stdout(`${USAGE}\n`);
+        return 0;
+    }
     const args = parseArgs(argv);
     if (typeof args === "string") {
         io.stderr(`${args}\n`);

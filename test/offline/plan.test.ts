@@ -221,6 +221,13 @@ describe("offline plan", () => {
         });
     });
 
+    it("answers --help, and refuses arguments it does not know with the usage", async () => {
+        assert.deepEqual(await plan(["--help"]), { code: 0, stdout: "usage: npm run plan -- <stack> [--out <file>]\n", stderr: "" });
+        for (const args of [[], ["dev", "prd"], ["dev", "--out"], ["--verbose"]]) {
+            assert.deepEqual(await plan(args), { code: 2, stdout: "", stderr: "usage: npm run plan -- <stack> [--out <file>]\n" }, args.join(" "));
+        }
+    });
+
     it("names the stacks when asked for one that does not exist", async () => {
         const run = await plan(["staging"]);
         assert.equal(run.code, 2);
