@@ -91,6 +91,7 @@ describe("stack config loader", () => {
         ["subnet both public and private", { ...existingVpc, existingPublicSubnetIds: list("subnet-0123456789abcdef0", "subnet-aaaaaaaa") }, "platform:existingPublicSubnetIds: subnet-0123456789abcdef0 is also listed as private"],
         ["malformed subnet id", { ...existingVpc, existingPrivateSubnetIds: list("subnet-xyz", "subnet-0123456789abcdef1") }, 'platform:existingPrivateSubnetIds: "subnet-xyz" is not a subnet id such as subnet-0123456789abcdef0'],
         ["cluster name with spaces", { clusterName: "my cluster" }, "platform:clusterName: the EKS cluster name \"my cluster\" must be 1-100 letters, digits, '-' and '_', starting with a letter or digit; change platform:clusterName"],
+        ["cluster name whose derived ECR prefix ECR refuses", { clusterName: "Team__x" }, 'platform:clusterName: the ECR repository prefix "team--x" derived from it must be'],
         ["cluster name too long", { clusterName: "c".repeat(101) }, "platform:clusterName: the EKS cluster name \"ccc"],
         ["Kubernetes version out of support", { kubernetesVersion: "1.25" }, 'platform:kubernetesVersion: must be a supported EKS version 1.30 or later, as major.minor like 1.34 (got "1.25")'],
         ["Kubernetes version with a v", { kubernetesVersion: "v1.34" }, "platform:kubernetesVersion: must be a supported EKS version"],
