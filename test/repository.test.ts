@@ -50,3 +50,16 @@ describe("repository", () => {
         assert.deepEqual(found, [], `cite the public source instead:\n${found.join("\n")}`);
     });
 });
+
+describe("module structure", () => {
+    /** The relative imports of a module, as written. */
+    const importsOf = (file: string) => [...fs.readFileSync(path.join(REPO_ROOT, file), "utf8").matchAll(/from "(\.[^"]+)"/g)].map((m) => path.posix.join(path.posix.dirname(file), m[1]));
+
+    it("config loading and app discovery do not import each other; both raise the error of its own module", () => {
+        const config = fs.readdirSync(path.join(REPO_ROOT, "components", "config")).map((f) => `components/config/${f}`);
+        for (const file of config) assert.ok(!importsOf(file).some((i) => i.startsWith("components/apps/")), `${file} imports app discovery`);
+        const discover = importsOf("components/apps/discover.ts");
+        assert.ok(discover.includes("components/errors"));
+        assert.ok(!discover.some((i) => i.startsWith("components/config/") && i !== "components/config/types"), "discovery imports the config loader");
+    });
+});
