@@ -34,6 +34,15 @@ export const PLATFORM_CONFIGMAP = "platform";
 /** The Secret with an app's database connection, for apps that declare `database: true`. */
 export const DATABASE_SECRET = "database";
 
+/**
+ * The ConfigMap with the Amazon RDS CA bundle, in every namespace whose pods connect to Aurora (apps
+ * with `database: true`, the database bootstrap): what `sslmode=verify-full` checks the server against.
+ */
+export const RDS_CA_CONFIGMAP = "rds-ca";
+
+/** The key of {@link RDS_CA_CONFIGMAP}: the bundle's file name as AWS publishes it, so a mount shows it under that name. */
+export const RDS_CA_BUNDLE_KEY = "global-bundle.pem";
+
 /** Claim name every app's volume gets in its namespace: manifests can rely on it. */
 export const APP_VOLUME_CLAIM = "data";
 
