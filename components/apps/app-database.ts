@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
-import { DATABASE_SECRET, databaseIdentifier } from "../naming";
-import { databaseSecretData } from "./contract";
+import { DATABASE_SECRET, RDS_CA_CONFIGMAP, databaseIdentifier } from "../naming";
+import { databaseSecretData, rdsCaConfigMapData } from "./contract";
 import { DatabaseBootstrap } from "./database-bootstrap";
 import { bootstrapJobSpec } from "./database-bootstrap-job";
 
@@ -19,14 +19,16 @@ export interface AppDatabaseArgs {
 }
 
 /**
- * One app's database and login role on the shared Aurora cluster, and the `database` Secret in the
- * app's namespace. The password comes from random.RandomPassword (a Pulumi secret); a Job in the
+ * One app's database and login role on the shared Aurora cluster, and in the app's namespace the
+ * `database` Secret and the `rds-ca` ConfigMap (the CA bundle its clients verify Aurora with). The
+ * password comes from random.RandomPassword (a Pulumi secret); a Job in the
  * bootstrap namespace creates the role and database idempotently, and runs again whenever the
  * password or the SQL changes. Removing the app never drops its database: data outlives config.
  */
 export class AppDatabase extends pulumi.ComponentResource {
     public readonly databaseName: string;
     public readonly secretName: string;
+    public readonly rdsCaConfigMapName: string;
 
     constructor(name: string, args: AppDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:AppDatabase", name, {}, opts);
@@ -66,8 +68,15 @@ export class AppDatabase extends pulumi.ComponentResource {
             // The app sees credentials only once they work.
             { ...k8sOpts, dependsOn: [job] },
         );
+        const labels = { "app.kubernetes.io/part-of": args.app };
+        new k8s.core.v1.ConfigMap(
+            `${name}-rds-ca`,
+            { metadata: { name: RDS_CA_CONFIGMAP, namespace: args.namespace, labels }, data: rdsCaConfigMapData(bootstrap.rdsCaBundle) },
+            k8sOpts,
+        );
         this.databaseName = database;
         this.secretName = DATABASE_SECRET;
+        this.rdsCaConfigMapName = RDS_CA_CONFIGMAP;
         this.registerOutputs({ secret: secret.metadata.name });
     }
 }

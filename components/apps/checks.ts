@@ -3,7 +3,7 @@
  * contract and what Fargate can run. Plain data in, problems out: the test suite and the offline
  * plan run them on every overlay of every app.
  */
-import { APP_VOLUME_CLAIM, DATABASE_SECRET, PLATFORM_CONFIGMAP, serviceAccountName } from "../naming";
+import { APP_VOLUME_CLAIM, DATABASE_SECRET, PLATFORM_CONFIGMAP, RDS_CA_CONFIGMAP, serviceAccountName } from "../naming";
 import type { AppDescriptor } from "./descriptor";
 import { IMAGE_TAG, imageReference } from "./discover";
 
@@ -134,7 +134,9 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
     const problems: string[] = [];
     const own = (kind: string) => new Set(manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name));
     const secrets = new Set([...own("Secret"), ...Object.keys(app.secrets), ...(app.database ? [DATABASE_SECRET] : [])]);
-    const configMaps = new Set([...own("ConfigMap"), PLATFORM_CONFIGMAP]);
+    // The RDS CA bundle comes with the database: an app without one gets no `rds-ca`.
+    const providedConfigMaps = [PLATFORM_CONFIGMAP, ...(app.database ? [RDS_CA_CONFIGMAP] : [])];
+    const configMaps = new Set([...own("ConfigMap"), ...providedConfigMaps]);
     const claims = new Set(app.volume ? [APP_VOLUME_CLAIM] : []);
     const serviceAccounts = new Set([...own("ServiceAccount"), serviceAccountName(app.name)]);
     const scaled = new Set(
@@ -190,7 +192,8 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
             problems.push(`${at}: Secret ${name} is not provided: the platform gives ${app.database ? DATABASE_SECRET : "none (app.yaml database: false)"}; declare it in app.yaml secrets or add it to the manifests`);
         }
         for (const name of new Set(refs.configMaps.filter((c) => !configMaps.has(c)))) {
-            problems.push(`${at}: ConfigMap ${name} is not provided: the platform gives ${PLATFORM_CONFIGMAP}; add it to the manifests (configMapGenerator)`);
+            const given = `${providedConfigMaps.join(", ")}${app.database ? "" : ` (${RDS_CA_CONFIGMAP} only with app.yaml database: true)`}`;
+            problems.push(`${at}: ConfigMap ${name} is not provided: the platform gives ${given}; add it to the manifests (configMapGenerator)`);
         }
         for (const name of new Set(refs.claims.filter((c) => !claims.has(c)))) {
             problems.push(`${at}: claim ${name} is not provided: the platform gives ${app.volume ? APP_VOLUME_CLAIM : "none (app.yaml has no volume)"}`);

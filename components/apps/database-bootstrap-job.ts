@@ -6,6 +6,9 @@
  */
 import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { RDS_CA_CONFIGMAP } from "../naming";
+import { DATABASE_TLS, RDS_CA_MOUNT_DIR } from "./contract";
 
 /**
  * Images of the job, pinned. The AWS CLI fetches the master secret; psql (the Aurora major's client)
@@ -44,7 +47,7 @@ PY=$(command -v python3 || command -v python)
 rm ${MASTER_DIR}/secret.json
 `;
 
-/** Runs the SQL as the master user against the \`postgres\` database, over TLS. */
+/** Runs the SQL as the master user against the \`postgres\` database, over verified TLS. */
 export const RUN_SQL_SCRIPT = `export PGUSER="$(cat ${MASTER_DIR}/username)" PGPASSWORD="$(cat ${MASTER_DIR}/password)"
 printf '%s' "$BOOTSTRAP_SQL" | psql --no-psqlrc --quiet -v role="$APP_ROLE" -v database="$APP_DATABASE" -v password="$APP_PASSWORD"
 echo "database $APP_DATABASE and role $APP_ROLE are in place"
@@ -70,8 +73,31 @@ export interface BootstrapJobArgs {
  * container has them. https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html
  */
 const RESOURCES = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
-const NOBODY = 65534;
 
+/**
+ * The user and group both containers run as: `postgres` (999) of the Debian postgres image
+ * (https://github.com/docker-library/postgres/blob/master/16/bookworm/Dockerfile), which psql
+ * expects; the AWS CLI runs as any user whose HOME it can write. Never root.
+ */
+export const BOOTSTRAP_UID = 999;
+
+/** HOME of both containers: an emptyDir, the AWS CLI keeps its cache there (the root file system is read-only). */
+const HOME_DIR = "/home/bootstrap";
+
+/**
+ * The pod's security context, which Pod Security `restricted` asks for at pod level (non-root user
+ * and group, the runtime's default seccomp profile); Fargate runs all of it.
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ * https://docs.aws.amazon.com/eks/latest/userguide/fargate.html
+ */
+export const BOOTSTRAP_POD_SECURITY: IPodSecurityContext = {
+    runAsNonRoot: true,
+    runAsUser: BOOTSTRAP_UID,
+    runAsGroup: BOOTSTRAP_UID,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Each container's part of `restricted`: no escalation, no capabilities, nothing written outside its emptyDirs. */
 function restricted(name: string, image: string, script: string, env: IContainer["env"], mounts: IContainer["volumeMounts"]): IContainer {
     return {
         name,
@@ -91,6 +117,9 @@ function restricted(name: string, image: string, script: string, env: IContainer
 export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
     const master = { name: "master", mountPath: MASTER_DIR };
     const tmp = { name: "tmp", mountPath: "/tmp" };
+    const home = { name: "home", mountPath: HOME_DIR };
+    // The RDS CA bundle: psql checks Aurora's certificate against it (verify-full).
+    const rdsCa = { name: "rds-ca", mountPath: RDS_CA_MOUNT_DIR, readOnly: true };
     return {
         backoffLimit: 6,
         activeDeadlineSeconds: 1200,
@@ -102,7 +131,7 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
             spec: {
                 serviceAccountName: a.serviceAccount,
                 restartPolicy: "Never",
-                securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY },
+                securityContext: BOOTSTRAP_POD_SECURITY,
                 initContainers: [
                     restricted(
                         "fetch-master-secret",
@@ -112,9 +141,9 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
                             { name: "MASTER_SECRET_ARN", value: a.masterSecretArn },
                             { name: "AWS_REGION", value: a.region },
                             // The CLI writes its cache under HOME; the root file system is read-only.
-                            { name: "HOME", value: "/tmp" },
+                            { name: "HOME", value: HOME_DIR },
                         ],
-                        [master, tmp],
+                        [master, tmp, home],
                     ),
                 ],
                 containers: [
@@ -126,20 +155,23 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
                             { name: "PGHOST", value: a.host },
                             { name: "PGPORT", value: String(a.port) },
                             { name: "PGDATABASE", value: "postgres" },
-                            { name: "PGSSLMODE", value: "require" },
+                            { name: "PGSSLMODE", value: DATABASE_TLS.sslmode },
+                            { name: "PGSSLROOTCERT", value: DATABASE_TLS.sslrootcert },
                             { name: "PGCONNECT_TIMEOUT", value: "30" },
                             { name: "APP_ROLE", value: a.database },
                             { name: "APP_DATABASE", value: a.database },
                             { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: a.passwordSecret, key: "password" } } },
                             { name: "BOOTSTRAP_SQL", value: BOOTSTRAP_SQL },
-                            { name: "HOME", value: "/tmp" },
+                            { name: "HOME", value: HOME_DIR },
                         ],
-                        [master, tmp],
+                        [master, tmp, home, rdsCa],
                     ),
                 ],
                 volumes: [
                     { name: "master", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
                     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                    { name: "home", emptyDir: { sizeLimit: "64Mi" } },
+                    { name: "rds-ca", configMap: { name: RDS_CA_CONFIGMAP } },
                 ],
             },
         },

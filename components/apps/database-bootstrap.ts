@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
-import { DATABASE_BOOTSTRAP_NAMESPACE, managedNamespaceLabels } from "../naming";
+import { readRdsCaBundle } from "../data/rds-ca/bundle";
+import { DATABASE_BOOTSTRAP_NAMESPACE, RDS_CA_CONFIGMAP, managedNamespaceLabels } from "../naming";
+import { rdsCaConfigMapData } from "./contract";
 import { bootstrapPolicy } from "./database-bootstrap-job";
 
 /** The bootstrap jobs' service account: the only one that can read the master secret. */
@@ -29,11 +31,14 @@ export interface DatabaseBootstrapArgs {
     readonly dependsOn: readonly pulumi.Resource[];
     /** Database.ready: a job connecting before an instance runs would fail. Required. */
     readonly databaseReady: readonly pulumi.Resource[];
+    /** The Amazon RDS CA bundle the jobs verify Aurora with. Defaults to the repository's (components/data/rds-ca/). */
+    readonly rdsCaBundle?: string;
 }
 
 /**
- * What every app's database bootstrap job shares: its namespace and a service account whose IRSA
- * role may read the master secret. Kept out of the apps' namespaces, so no app manifest can use it.
+ * What every app's database bootstrap job shares: its namespace, a service account whose IRSA
+ * role may read the master secret, and the `rds-ca` ConfigMap the jobs verify Aurora's certificate
+ * with. Kept out of the apps' namespaces, so no app manifest can use it.
  */
 export class DatabaseBootstrap extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -42,6 +47,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     public readonly host: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
     public readonly region: string;
+    /** The Amazon RDS CA bundle: the apps' `rds-ca` ConfigMaps hold the same. */
+    public readonly rdsCaBundle: string;
     /** What a bootstrap job must wait for. */
     public readonly ready: readonly pulumi.Resource[];
 
@@ -79,13 +86,20 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             },
             k8sOpts,
         );
+        const rdsCaBundle = args.rdsCaBundle ?? readRdsCaBundle();
+        const rdsCa = new k8s.core.v1.ConfigMap(
+            `${name}-rds-ca`,
+            { metadata: { name: RDS_CA_CONFIGMAP, namespace: namespace.metadata.name }, data: rdsCaConfigMapData(rdsCaBundle) },
+            k8sOpts,
+        );
         this.namespace = namespace.metadata.name;
+        this.rdsCaBundle = rdsCaBundle;
         this.serviceAccountName = DATABASE_BOOTSTRAP_SERVICE_ACCOUNT;
         this.masterSecretArn = pulumi.output(args.masterSecretArn);
         this.host = pulumi.output(args.host);
         this.port = pulumi.output(args.port);
         this.region = args.region;
-        this.ready = [serviceAccount, role, ...args.databaseReady];
+        this.ready = [serviceAccount, role, rdsCa, ...args.databaseReady];
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -1,13 +1,17 @@
 import { strict as assert } from "assert";
 import { RESOURCES_FINALIZER, appProjectManifest, applicationManifest, kustomizeImage } from "../../components/apps/argocd-application";
-import { databaseSecretData, namespaceLabels, platformConfigMapData } from "../../components/apps/contract";
-import { BOOTSTRAP_SQL, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
+import { checkAppManifests } from "../../components/apps/checks";
+import { RDS_CA_MOUNT_DIR, RDS_CA_PATH, databaseSecretData, namespaceLabels, platformConfigMapData, rdsCaConfigMapData } from "../../components/apps/contract";
+import { BOOTSTRAP_SQL, BOOTSTRAP_UID, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
+import type { AppDescriptor } from "../../components/apps/descriptor";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import {
     APP_VOLUME_CLAIM,
     DATABASE_BOOTSTRAP_NAMESPACE,
     DATABASE_SECRET,
     PLATFORM_CONFIGMAP,
+    RDS_CA_BUNDLE_KEY,
+    RDS_CA_CONFIGMAP,
     appNamespace,
     databaseIdentifier,
     serviceAccountName,
@@ -63,7 +67,7 @@ describe("app contract", () => {
         const row = (what: RegExp) => table.split("\n").find((line) => what.test(line)) ?? assert.fail(`no contract row for ${what}`);
         assert.match(row(/^\| Namespace/), new RegExp(`\\| \`${appNamespace("<app>")}\` \\|`));
         assert.match(row(/^\| ServiceAccount/), new RegExp(`\\| \`${serviceAccountName("<app>")}\` \\|`));
-        const configMap = row(/^\| ConfigMap/);
+        const configMap = row(/^\| ConfigMap with `AWS_REGION`/);
         assert.match(configMap, new RegExp(`\\| \`${PLATFORM_CONFIGMAP}\` \\|`));
         for (const key of PLATFORM_SETTING_NAMES) assert.ok(configMap.includes(`\`${key}\``), key);
         const secret = row(/^\| Secret/);
@@ -71,13 +75,91 @@ describe("app contract", () => {
         const keys = Object.keys(databaseSecretData({ host: "h", port: 1, database: "d", username: "u", password: "p" }));
         assert.deepEqual([...secret.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]).sort(), keys.sort());
         assert.match(row(/^\| PersistentVolumeClaim/), new RegExp(`\\| \`${APP_VOLUME_CLAIM}\` \\|`));
+        const rdsCa = row(/^\| ConfigMap with the Amazon RDS CA bundle/);
+        assert.match(rdsCa, new RegExp(`\\| \`${RDS_CA_CONFIGMAP}\` \\| \`database: true\` \\|$`));
+        for (const text of [RDS_CA_BUNDLE_KEY, RDS_CA_MOUNT_DIR, RDS_CA_PATH]) assert.ok(rdsCa.includes(`\`${text}\``), text);
+        assert.match(secret, /`verify-full`/);
     });
 
-    it("hands the app libpq variables and a URL with TLS required", () => {
+    it("is described in apps/README.md: the rds-ca ConfigMap, its key and where pods mount it", () => {
+        const text = fs.readFileSync(path.join(REPO_ROOT, "apps", "README.md"), "utf8");
+        for (const name of [RDS_CA_CONFIGMAP, RDS_CA_BUNDLE_KEY, RDS_CA_MOUNT_DIR, "verify-full"]) assert.ok(text.includes(`\`${name}\``), name);
+    });
+
+    it("hands the app libpq variables and a URL that verify the server against the RDS CA bundle (verify-full)", () => {
         const data = databaseSecretData({ host: "db.example", port: 5432, database: "slack_bot", username: "slack_bot", password: "p@ss/word" });
-        assert.deepEqual(Object.keys(data).sort(), ["DATABASE_URL", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGSSLMODE", "PGUSER"]);
-        assert.equal(data.PGSSLMODE, "require");
-        assert.equal(data.DATABASE_URL, "postgresql://slack_bot:p%40ss%2Fword@db.example:5432/slack_bot?sslmode=require");
+        assert.deepEqual(Object.keys(data).sort(), ["DATABASE_URL", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGSSLMODE", "PGSSLROOTCERT", "PGUSER"]);
+        assert.equal(data.PGSSLMODE, "verify-full");
+        assert.equal(data.PGSSLROOTCERT, "/etc/ssl/rds/global-bundle.pem");
+        assert.equal(
+            data.DATABASE_URL,
+            "postgresql://slack_bot:p%40ss%2Fword@db.example:5432/slack_bot?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Frds%2Fglobal-bundle.pem",
+        );
+        // What a URL parser (pg-connection-string uses WHATWG URL) reads back: every part decoded.
+        const url = new URL(data.DATABASE_URL);
+        assert.deepEqual(
+            [url.protocol, decodeURIComponent(url.username), decodeURIComponent(url.password), url.hostname, url.port, url.pathname],
+            ["postgresql:", "slack_bot", "p@ss/word", "db.example", "5432", "/slack_bot"],
+        );
+        assert.deepEqual([...url.searchParams], [["sslmode", "verify-full"], ["sslrootcert", data.PGSSLROOTCERT]]);
+    });
+
+    it("mounts the rds-ca ConfigMap's key as the file the Secret names: /etc/ssl/rds/global-bundle.pem", () => {
+        assert.equal(RDS_CA_CONFIGMAP, "rds-ca");
+        assert.equal(RDS_CA_MOUNT_DIR, "/etc/ssl/rds");
+        assert.equal(RDS_CA_PATH, `${RDS_CA_MOUNT_DIR}/${RDS_CA_BUNDLE_KEY}`);
+        assert.equal(RDS_CA_PATH, "/etc/ssl/rds/global-bundle.pem");
+        assert.deepEqual(rdsCaConfigMapData("PEM"), { "global-bundle.pem": "PEM" });
+    });
+
+    describe("rds-ca in an app's manifests", () => {
+        const descriptor = (database: boolean): AppDescriptor => ({
+            name: "demo",
+            description: "Demo",
+            images: ["web"],
+            database,
+            permissions: [],
+            settings: {},
+            secrets: {},
+        });
+        /** A compliant Deployment that mounts the ConfigMap as the contract says. */
+        const deployment = () => ({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "web" },
+            spec: {
+                template: {
+                    spec: {
+                        serviceAccountName: "demo",
+                        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [
+                            {
+                                name: "web",
+                                image: "demo/web:3f9c2ab",
+                                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "250m", memory: "512Mi" } },
+                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                volumeMounts: [{ name: "rds-ca", mountPath: RDS_CA_MOUNT_DIR, readOnly: true }],
+                            },
+                        ],
+                        volumes: [{ name: "rds-ca", configMap: { name: RDS_CA_CONFIGMAP } }],
+                    },
+                },
+            },
+        });
+
+        // Only the problems about the ConfigMap: the other rules have tests of their own.
+        const about = (problems: string[]) => problems.filter((p) => p.includes(RDS_CA_CONFIGMAP));
+
+        it("may be used by an app with a database", () => {
+            assert.deepEqual(about(checkAppManifests(descriptor(true), "app-demo", [deployment()], "apps/demo/overlays/dev")), []);
+        });
+
+        it("is refused in an app without one, saying it comes with database: true", () => {
+            const problems = checkAppManifests(descriptor(false), "app-demo", [deployment()], "apps/demo/overlays/dev");
+            assert.deepEqual(about(problems), [
+                "apps/demo/overlays/dev: Deployment/web: ConfigMap rds-ca is not provided: the platform gives platform (rds-ca only with app.yaml database: true); add it to the manifests (configMapGenerator)",
+            ]);
+        });
     });
 });
 
@@ -121,6 +203,36 @@ describe("Argo CD objects of an app", () => {
     });
 });
 
+/**
+ * What Pod Security `restricted` (and the `baseline` it includes) checks of a pod, as listed at
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/ (fields the job could set).
+ */
+function restrictedProblems(pod: any): string[] {
+    const problems: string[] = [];
+    const psc = pod.securityContext ?? {};
+    const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+    for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[field]) problems.push(`pod: ${field}`);
+    const allowed = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+    for (const v of pod.volumes ?? []) {
+        const types = Object.keys(v).filter((k) => k !== "name");
+        if (!types.every((t) => allowed.includes(t))) problems.push(`volume ${v.name}: type ${types.join(",")}`);
+    }
+    for (const c of containers) {
+        const sc = c.securityContext ?? {};
+        const at = `container ${c.name}`;
+        if (sc.privileged) problems.push(`${at}: privileged`);
+        if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation must be false`);
+        if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${at}: capabilities.drop must include ALL`);
+        if ((sc.capabilities?.add ?? []).some((cap: string) => cap !== "NET_BIND_SERVICE")) problems.push(`${at}: capabilities.add`);
+        if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) problems.push(`${at}: runAsNonRoot must be true`);
+        if ((sc.runAsUser ?? psc.runAsUser) === 0) problems.push(`${at}: runAsUser 0`);
+        const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${at}: seccompProfile must be RuntimeDefault or Localhost`);
+        for (const p of c.ports ?? []) if (p.hostPort) problems.push(`${at}: hostPort`);
+    }
+    return problems;
+}
+
 describe("database bootstrap job", () => {
     const spec = bootstrapJobSpec({
         database: "chat",
@@ -143,6 +255,53 @@ describe("database bootstrap job", () => {
             assert.deepEqual(c.securityContext?.capabilities?.drop, ["ALL"], c.name);
             assert.ok(c.resources?.requests?.cpu && c.resources?.limits?.memory, c.name);
         }
+    });
+
+    it("passes Pod Security restricted, as the user and group the postgres image has (999), and the check catches each missing setting", () => {
+        const pod = spec.template.spec!;
+        assert.deepEqual(restrictedProblems(pod), []);
+        assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: { type: "RuntimeDefault" } });
+        assert.equal(BOOTSTRAP_UID, 999);
+        for (const c of [...pod.initContainers!, ...pod.containers]) {
+            assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } }, c.name);
+        }
+        const without = (change: (p: any) => void) => {
+            const copy = JSON.parse(JSON.stringify(pod));
+            change(copy);
+            return restrictedProblems(copy);
+        };
+        assert.equal(without((p) => delete p.securityContext.seccompProfile).length, 2);
+        assert.equal(without((p) => (p.securityContext.runAsUser = 0)).length, 2);
+        assert.equal(without((p) => delete p.securityContext.runAsNonRoot).length, 2);
+        assert.deepEqual(without((p) => delete p.containers[0].securityContext.allowPrivilegeEscalation), ["container create-database: allowPrivilegeEscalation must be false"]);
+        assert.deepEqual(without((p) => (p.initContainers[0].securityContext.capabilities = {})), ["container fetch-master-secret: capabilities.drop must include ALL"]);
+        assert.deepEqual(without((p) => p.volumes.push({ name: "host", hostPath: { path: "/" } })), ["volume host: type hostPath"]);
+    });
+
+    it("writes only to emptyDirs: HOME, /tmp and the master credentials of every container are mounted emptyDirs", () => {
+        const pod = spec.template.spec!;
+        const emptyDirs = new Set(pod.volumes!.filter((v) => v.emptyDir).map((v) => v.name));
+        for (const c of [...pod.initContainers!, ...pod.containers]) {
+            const mounts = new Map(c.volumeMounts!.map((m) => [m.mountPath, m.name]));
+            const home = c.env!.find((e) => e.name === "HOME")?.value ?? assert.fail(`${c.name} has no HOME`);
+            for (const dir of [home, "/tmp", "/run/master"]) assert.ok(emptyDirs.has(mounts.get(dir) ?? ""), `${c.name}: ${dir} is not an emptyDir`);
+        }
+    });
+
+    it("connects with verify-full against the rds-ca ConfigMap, mounted read-only where PGSSLROOTCERT points", () => {
+        const pod = spec.template.spec!;
+        const psql = pod.containers[0];
+        const env = Object.fromEntries(psql.env!.map((e) => [e.name, e.value]));
+        assert.equal(env.PGSSLMODE, "verify-full");
+        assert.equal(env.PGSSLROOTCERT, "/etc/ssl/rds/global-bundle.pem");
+        const mount = psql.volumeMounts!.find((m) => m.mountPath === "/etc/ssl/rds") ?? assert.fail("psql does not mount /etc/ssl/rds");
+        assert.equal(mount.readOnly, true);
+        const volume = pod.volumes!.find((v) => v.name === mount.name)!;
+        assert.deepEqual(volume.configMap, { name: "rds-ca" });
+        // The mounted directory holds the ConfigMap's keys as files: the key is the file PGSSLROOTCERT names.
+        assert.equal(`${mount.mountPath}/${Object.keys(rdsCaConfigMapData("x"))[0]}`, env.PGSSLROOTCERT);
+        // No container of the job connects with less.
+        assert.deepEqual(pod.initContainers!.flatMap((c) => c.env!).filter((e) => e.name.startsWith("PGSSL")), []);
     });
 
     it("takes the app's password from its Secret, never from the spec, and re-runs when the password changes", () => {

@@ -7,6 +7,7 @@ import { PlanResult, SECRET_MASK } from "../../scripts/offline/engine";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mocks";
 import { APPLICATION_TYPE, APP_PROJECT_TYPE, stackApps } from "../../scripts/offline/apps";
 import { readStackConfig } from "../../scripts/offline/stack-config";
+import { readRdsCaBundle } from "../../components/data/rds-ca/bundle";
 import { STACKS, input, named, ofType, plan, subtree, waitsFor } from "../support";
 
 /** What a stack's config says, as the program reads it. */
@@ -136,6 +137,23 @@ describe("apps in the program", () => {
             }
             const bootstrapPolicy = JSON.parse(input(named(result, "database-bootstrap-irsa-policy"), "policy"));
             assert.match(bootstrapPolicy.Statement[0].Resource[0], new RegExp(`^arn:aws:secretsmanager:${setting(stack, "region")}:\\d{12}:secret:rds!cluster-`));
+        });
+
+        it(`${stack}: puts the RDS CA bundle (ConfigMap rds-ca) in exactly the namespaces of the apps with a database and the bootstrap namespace, and every job mounts it`, async () => {
+            const result = await plan(stack);
+            const configMaps = ofType(result, "kubernetes:core/v1:ConfigMap").filter((c) => input(c, "metadata.name") === "rds-ca");
+            const withDatabase = appsOf(stack).filter((a) => a.descriptor.database).map((a) => a.descriptor.name);
+            assert.deepEqual(configMaps.map((c) => input(c, "metadata.namespace")).sort(), [...withDatabase.map((app) => `app-${app}`), "platform-databases"].sort());
+            const bundle = readRdsCaBundle();
+            for (const c of configMaps) assert.deepEqual(input(c, "data"), { "global-bundle.pem": bundle }, c.name);
+            const bootstrapCa = named(result, "database-bootstrap-rds-ca");
+            for (const job of ofType(result, "kubernetes:batch/v1:Job")) {
+                assert.ok(waitsFor(result, job, bootstrapCa), `${job.name} waits for the bundle`);
+                assert.ok(input(job, "spec.template.spec.volumes").some((v: any) => v.configMap?.name === "rds-ca"), `${job.name} mounts rds-ca`);
+            }
+            for (const app of withDatabase) {
+                assert.ok(waitsFor(result, named(result, `app-${app}-application`), named(result, `app-${app}-database-rds-ca`)), `${app}'s Application waits for its rds-ca`);
+            }
         });
 
         it(`${stack}: gives apps that declare a volume an access point with their uid/gid and the claim \`data\` in their namespace`, async () => {
