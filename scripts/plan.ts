@@ -11,6 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { missingSecretWarnings } from "../components/apps/discover";
 import { ConfigError } from "../components/errors";
 import { GENERATOR, outputPaths, removeOwned, writableProblems, writeOutput } from "./offline/output";
 import { enforcementLevels, policyConfigPath, policyViolations } from "./offline/policy";
@@ -154,12 +155,15 @@ async function planProblems(stack: string, root: string): Promise<{ plan?: PlanR
         if (err instanceof ConfigError) return { problems: [...problems, ...err.problems], warnings: [] };
         throw err;
     }
-    const apps = checkPlannedApps(plan, stackApps(stack, root), root);
+    const specs = stackApps(stack, root);
+    const apps = checkPlannedApps(plan, specs, root);
     problems.push(...apps.problems);
-    if (!levels) return { problems, warnings: [] };
+    // The same warnings the program logs under each app in a preview.
+    const secretWarnings = specs.flatMap((spec) => missingSecretWarnings(spec, `${plan.project}:apps`, stack));
+    if (!levels) return { problems, warnings: secretWarnings };
     const policy = policyViolations(plan, levels);
     problems.push(...policy.mandatory.map((v) => `policy (mandatory in ${policyConfigPath(stack)}): ${v}`));
-    return { plan, rendered: apps.rendered, problems, warnings: policy.advisory.map((v) => `policy (advisory): ${v}`) };
+    return { plan, rendered: apps.rendered, problems, warnings: [...secretWarnings, ...policy.advisory.map((v) => `policy (advisory): ${v}`)] };
 }
 
 /**

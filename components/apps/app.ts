@@ -7,10 +7,10 @@ import { IrsaRole } from "../iam/irsa-role";
 import { AppDatabase } from "./app-database";
 import { ARGOCD_API_VERSION, appProjectManifest, applicationManifest, kustomizeImage } from "./argocd-application";
 import { PLATFORM_CONFIGMAP, appNames } from "../naming";
-import { namespaceLabels, platformConfigMapData } from "./contract";
+import { appSecretLabels, namespaceLabels, platformConfigMapData } from "./contract";
 import { DatabaseBootstrap } from "./database-bootstrap";
 import { appPolicy } from "./descriptor";
-import { AppSpec, imageReference } from "./discover";
+import { AppSpec, creatableSecrets, imageReference, missingSecretWarnings } from "./discover";
 
 /** The AWS side of where the app runs: what `{{placeholders}}` in its permissions resolve to. */
 export interface AppLocation {
@@ -54,6 +54,11 @@ export interface AppArgs {
     readonly k8sProvider: k8s.Provider;
     /** What any workload waits for (Cluster.workloadDependencies). Required. */
     readonly dependsOn: readonly pulumi.Resource[];
+    /**
+     * The project's apps key, in the commands the warnings about missing Secret values give.
+     * Defaults to `<project>:apps` of the running program.
+     */
+    readonly appsKey?: string;
 }
 
 /** A CustomResource's args from a manifest computed from outputs (its kind is known up front). */
@@ -66,9 +71,9 @@ function customResource(
 
 /**
  * Everything the platform provides one app (the contract in apps/README.md): its namespace, service
- * account and IRSA role, `platform` ConfigMap, database, volume and image repositories, and the Argo
- * CD AppProject and Application that deploy its overlay. Every child is named after the app, so
- * adding, changing or removing an app touches only its own subtree.
+ * account and IRSA role, `platform` ConfigMap, declared Secrets, database, volume and image
+ * repositories, and the Argo CD AppProject and Application that deploy its overlay. Every child is
+ * named after the app, so adding, changing or removing an app touches only its own subtree.
  */
 export class App extends pulumi.ComponentResource {
     public readonly namespace: string;
@@ -81,6 +86,8 @@ export class App extends pulumi.ComponentResource {
         const { descriptor, settings } = args.spec;
         const app = descriptor.name;
         const loc = args.location;
+        // Shown by `pulumi preview` and `up` under the app, before any of its resources.
+        for (const warning of missingSecretWarnings(args.spec, args.appsKey ?? `${pulumi.getProject()}:apps`, loc.stack)) pulumi.log.warn(warning, this);
         const k8sOpts = { parent: this, provider: args.k8sProvider };
         const names = appNames(loc.clusterName, app, descriptor.images);
         this.namespace = names.namespace;
@@ -129,6 +136,24 @@ export class App extends pulumi.ComponentResource {
             k8sOpts,
         );
         const provided: pulumi.Resource[] = [serviceAccount, configMap];
+
+        // The Secrets app.yaml declares, from the stack's encrypted config; one missing a value is
+        // not created (creatableSecrets says why). Values stay Pulumi secrets: encrypted in the
+        // state, masked in previews, never in git.
+        for (const [secretName, values] of Object.entries(creatableSecrets(args.spec))) {
+            const stringData = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value.reveal()]));
+            provided.push(
+                new k8s.core.v1.Secret(
+                    `${name}-secret-${secretName}`,
+                    {
+                        metadata: { name: secretName, namespace: namespace.metadata.name, labels: appSecretLabels(app) },
+                        type: "Opaque",
+                        stringData: pulumi.secret(stringData),
+                    },
+                    k8sOpts,
+                ),
+            );
+        }
 
         if (descriptor.database) {
             provided.push(

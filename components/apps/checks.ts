@@ -3,7 +3,9 @@
  * contract and what Fargate can run. Plain data in, problems out: the test suite and the offline
  * plan run them on every overlay of every app.
  */
-import { APP_VOLUME_CLAIM, DATABASE_SECRET, PLATFORM_CONFIGMAP, RDS_CA_CONFIGMAP, serviceAccountName } from "../naming";
+import { APP_VOLUME_CLAIM, PLATFORM_CONFIGMAP, RDS_CA_CONFIGMAP, serviceAccountName } from "../naming";
+import { appSecretConfigCommand } from "../secret-config";
+import { providedSecrets } from "./contract";
 import type { AppDescriptor } from "./descriptor";
 import { IMAGE_TAG, imageReference } from "./discover";
 
@@ -91,6 +93,29 @@ function podReferences(pod: any): References {
     return refs;
 }
 
+/**
+ * The suffix Kustomize appends to a generated Secret's name: 10 characters of a hash, hex with
+ * 0, 1, 3, a and e replaced by g, h, k, m and t (kustomize api/hasher/hasher.go, `encode`).
+ * https://github.com/kubernetes-sigs/kustomize/blob/master/api/hasher/hasher.go
+ */
+const GENERATED_NAME_SUFFIX = /-[245-9bcdfghkmt]{10}$/;
+
+/**
+ * A Secret with values in the rendered manifests: they are in git (a `secretGenerator` renders one
+ * too, from files or literals beside the kustomization). The message gives the supported way: the
+ * declaration in app.yaml and the command that sets each key in the stack's encrypted config.
+ */
+function secretInGitProblem(m: Manifest, app: AppDescriptor, at: string, appsKey: string): string | undefined {
+    const keys = [...new Set([...Object.keys(m.data ?? {}), ...Object.keys(m.stringData ?? {})])];
+    if (keys.length === 0) return undefined;
+    const name = m.metadata.name.replace(GENERATED_NAME_SUFFIX, "");
+    return (
+        `${at}: a Secret with data or stringData puts its values in git (a secretGenerator renders one too); remove it, ` +
+        `declare it in app.yaml as secrets: {${name}: {description: <what it holds>, keys: [${keys.join(", ")}]}} and set each key in the stack's encrypted config: ` +
+        `${keys.map((key) => appSecretConfigCommand(appsKey, app.name, name, key)).join("; ")}; then pulumi up creates the Secret ${name} in the app's namespace`
+    );
+}
+
 function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, serves: boolean, problems: string[]): string | undefined {
     const at = `${where}: container ${c.name}`;
     const match = /^(.+):([^:/]+)$/.exec(String(c.image ?? ""));
@@ -129,11 +154,14 @@ function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, ser
  * @param namespace The app's namespace: where every object must land.
  * @param manifests The objects `kustomize build` rendered.
  * @param where Prefix of every message, e.g. `apps/chat/overlays/dev`.
+ * @param appsKey The project's apps key, in the commands messages give. Defaults to `platform:apps`
+ *   (this project's name in Pulumi.yaml).
  */
-export function checkAppManifests(app: AppDescriptor, namespace: string, manifests: readonly Manifest[], where: string): string[] {
+export function checkAppManifests(app: AppDescriptor, namespace: string, manifests: readonly Manifest[], where: string, appsKey = "platform:apps"): string[] {
     const problems: string[] = [];
     const own = (kind: string) => new Set(manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name));
-    const secrets = new Set([...own("Secret"), ...Object.keys(app.secrets), ...(app.database ? [DATABASE_SECRET] : [])]);
+    const provided = providedSecrets(app);
+    const secrets = new Set([...own("Secret"), ...provided]);
     // The RDS CA bundle comes with the database: an app without one gets no `rds-ca`.
     const providedConfigMaps = [PLATFORM_CONFIGMAP, ...(app.database ? [RDS_CA_CONFIGMAP] : [])];
     const configMaps = new Set([...own("ConfigMap"), ...providedConfigMaps]);
@@ -151,6 +179,10 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
             continue;
         }
         if (FORBIDDEN_KINDS[m.kind]) problems.push(`${at}: ${FORBIDDEN_KINDS[m.kind]}`);
+        if (m.kind === "Secret") {
+            const inGit = secretInGitProblem(m, app, at, appsKey);
+            if (inGit) problems.push(inGit);
+        }
         if (m.metadata?.namespace !== undefined && m.metadata.namespace !== namespace) {
             problems.push(`${at}: namespace ${m.metadata.namespace} is not the app's namespace ${namespace} (leave metadata.namespace out)`);
         }
@@ -189,7 +221,10 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
         }
         const refs = podReferences(pod);
         for (const name of new Set(refs.secrets.filter((s) => !secrets.has(s)))) {
-            problems.push(`${at}: Secret ${name} is not provided: the platform gives ${app.database ? DATABASE_SECRET : "none (app.yaml database: false)"}; declare it in app.yaml secrets or add it to the manifests`);
+            problems.push(
+                `${at}: Secret ${name} is not provided: the platform gives ${provided.length ? provided.join(", ") : "none (app.yaml has database: false and no secrets)"}; ` +
+                    `declare it in app.yaml secrets (its values then come from ${appSecretConfigCommand(appsKey, app.name, name, "<key>")})`,
+            );
         }
         for (const name of new Set(refs.configMaps.filter((c) => !configMaps.has(c)))) {
             const given = `${providedConfigMaps.join(", ")}${app.database ? "" : ` (${RDS_CA_CONFIGMAP} only with app.yaml database: true)`}`;

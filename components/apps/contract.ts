@@ -4,7 +4,7 @@
  * namespace, service account, `platform` ConfigMap, `database` Secret, `rds-ca` ConfigMap and its
  * key, `data` claim, database and role) are composed in components/naming.ts with every other derived name.
  */
-import { RDS_CA_BUNDLE_KEY, managedNamespaceLabels } from "../naming";
+import { DATABASE_SECRET, RDS_CA_BUNDLE_KEY, managedNamespaceLabels } from "../naming";
 
 /** Labels of an app's namespace: the app's name and the labels of every managed namespace. */
 export function namespaceLabels(app: string): Record<string, string> {
@@ -75,3 +75,28 @@ export function databaseSecretData(c: DatabaseConnection): Record<string, string
 
 /** Re-exported for scripts/offline/apps.ts, which imports it from here; composed in naming.ts. */
 export { appNamespace } from "../naming";
+
+/**
+ * The Secrets an app's pods can rely on: the platform's `database` Secret (database: true) and
+ * the Secrets app.yaml declares under `secrets`, which the platform creates from the stack's
+ * encrypted config.
+ */
+export function providedSecrets(app: { readonly database: boolean; readonly secrets: Readonly<Record<string, unknown>> }): string[] {
+    return [...(app.database ? [DATABASE_SECRET] : []), ...Object.keys(app.secrets)];
+}
+
+/**
+ * Labels of a Secret the platform creates for an app from app.yaml's `secrets`: the app it belongs
+ * to and who manages it. Never Argo CD's tracking label (`app.kubernetes.io/instance`) nor its
+ * annotation (`argocd.argoproj.io/tracking-id`): Argo CD treats only what carries them as its own,
+ * so it never prunes nor deletes the Secret, which is in no manifest of git.
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/resource_tracking/
+ */
+export function appSecretLabels(app: string): Record<string, string> {
+    return { "app.kubernetes.io/part-of": app, "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+/** Argo CD's tracking label and annotation (see {@link appSecretLabels}), which platform-made Secrets never carry. */
+export const ARGOCD_TRACKING_LABEL = "app.kubernetes.io/instance";
+/** See {@link ARGOCD_TRACKING_LABEL}. */
+export const ARGOCD_TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id";

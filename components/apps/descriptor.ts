@@ -4,6 +4,7 @@
  */
 import type { PolicyDocument, PolicyStatement } from "../cluster/policies";
 import { MAX_POSIX_ID } from "../data/efs";
+import { DATABASE_SECRET } from "../naming";
 
 /** An IAM statement of an app's service account, as written in app.yaml (IAM's own key names). */
 export interface AppStatement {
@@ -21,6 +22,18 @@ export interface AppSetting {
     readonly default?: string;
 }
 
+/**
+ * A Secret the platform creates in the app's namespace, its values taken from the stack's encrypted
+ * config (`pulumi config set --secret --path '<project>:apps.<app>.secrets.<name>.<key>' <value>`),
+ * so a rebuilt cluster gets it back and no value is ever in git.
+ */
+export interface AppSecret {
+    /** What it holds and where its values come from. */
+    readonly description: string;
+    /** The keys it holds, each set separately in the stack's config. */
+    readonly keys: readonly string[];
+}
+
 /** A validated app.yaml. */
 export interface AppDescriptor {
     readonly name: string;
@@ -31,8 +44,8 @@ export interface AppDescriptor {
     readonly volume?: { readonly uid: number; readonly gid: number };
     readonly permissions: readonly AppStatement[];
     readonly settings: Readonly<Record<string, AppSetting>>;
-    /** Secrets the app's namespace gets from outside git: name to what it holds and who creates it. */
-    readonly secrets: Readonly<Record<string, string>>;
+    /** Secrets the platform creates in the app's namespace from the stack's encrypted config, by name. */
+    readonly secrets: Readonly<Record<string, AppSecret>>;
     /** Stacks the app runs in; undefined for every stack. */
     readonly stacks?: readonly string[];
 }
@@ -53,8 +66,19 @@ export const RESERVED_APP_NAMES = ["default", "postgres", "rdsadmin", "template0
 /** ECR path component: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html */
 const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const SETTING_NAME = /^[A-Z][A-Z0-9_]{0,62}$/;
-/** A Secret name: a DNS subdomain. */
-const SECRET_NAME = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * A declared Secret's name: a DNS label (a Secret name is a DNS subdomain, but a '.' would split the
+ * config path `<project>:apps.<app>.secrets.<name>.<key>` its values are set under).
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+ */
+const SECRET_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+/**
+ * A key of a declared Secret: Kubernetes takes letters, digits, '-', '_' and '.'
+ * (https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data); '.' is left
+ * out for the same reason as in {@link SECRET_NAME}.
+ */
+const SECRET_KEY = /^[-_A-Za-z0-9]{1,253}$/;
+const SECRET_SPEC_KEYS = ["description", "keys"] as const;
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** `service:Action`, no wildcard. */
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
@@ -155,6 +179,42 @@ function parseStatement(value: unknown, where: string, known: ReadonlySet<string
 }
 
 /**
+ * Validates one entry of `secrets`: `{description, keys}`. The values are never in app.yaml: they
+ * come from the stack's encrypted config, so a bare description (the former hand-made form) is
+ * refused with the form to use.
+ */
+function parseSecret(file: string, name: string, spec: unknown, problems: Problems): AppSecret | undefined {
+    const before = problems.length;
+    const at = `${file}: secrets.${name}`;
+    if (!SECRET_NAME.test(name)) {
+        problems.push(`${at}: not a Secret name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`);
+    } else if (name === DATABASE_SECRET) {
+        problems.push(`${at}: reserved, the platform's own Secret of an app with database: true; choose another name`);
+    }
+    if (!isRecord(spec)) {
+        problems.push(
+            `${at}: must be {description: <text>, keys: [<key>, ...]} (got ${JSON.stringify(spec)}); ` +
+                `the platform creates the Secret and each key's value comes from the stack's encrypted config, never from a hand-made Secret`,
+        );
+        return undefined;
+    }
+    unknownKeys(spec, SECRET_SPEC_KEYS, `${at}.`, problems, " (values never go in app.yaml: set them with pulumi config set --secret)");
+    if (typeof spec.description !== "string" || spec.description.trim() === "") {
+        problems.push(`${at}.description: required, what the Secret holds`);
+    }
+    const keys = Array.isArray(spec.keys) ? spec.keys : [];
+    if (!Array.isArray(spec.keys) || keys.length === 0) {
+        problems.push(`${at}.keys: required, a non-empty list of the keys it holds such as [token] (got ${JSON.stringify(spec.keys)})`);
+    }
+    for (const key of keys.filter((k) => typeof k !== "string" || !SECRET_KEY.test(k))) {
+        problems.push(`${at}.keys: ${JSON.stringify(key)} is not a Secret key (letters, digits, '-' and '_', at most 253 characters)`);
+    }
+    for (const dup of new Set(keys.filter((k, n) => keys.indexOf(k) !== n))) problems.push(`${at}.keys: ${JSON.stringify(dup)} is listed twice`);
+    if (problems.length > before) return undefined;
+    return { description: (spec.description as string).trim(), keys: keys as string[] };
+}
+
+/**
  * Validates the parsed YAML of one app's descriptor.
  *
  * @param file Path shown in messages, e.g. `apps/chat/app.yaml`.
@@ -230,14 +290,13 @@ export function parseDescriptor(file: string, app: string, doc: unknown, problem
         settings[name] = { description: spec.description, ...(typeof spec.default === "string" ? { default: spec.default } : {}) };
     }
 
-    const secrets: Record<string, string> = {};
+    const secrets: Record<string, AppSecret> = {};
     if (doc.secrets !== undefined && !isRecord(doc.secrets)) {
-        problems.push(`${at("secrets")}: must map Secret names to what they hold and who creates them (got ${JSON.stringify(doc.secrets)})`);
+        problems.push(`${at("secrets")}: must map Secret names to {description: <text>, keys: [<key>, ...]} (got ${JSON.stringify(doc.secrets)})`);
     }
-    for (const [name, what] of Object.entries(isRecord(doc.secrets) ? doc.secrets : {})) {
-        if (!SECRET_NAME.test(name) || name.length > 253) problems.push(`${at(`secrets.${name}`)}: not a Secret name (lower case DNS name)`);
-        if (typeof what !== "string" || what.trim() === "") problems.push(`${at(`secrets.${name}`)}: describe what it holds and how it is created`);
-        secrets[name] = String(what);
+    for (const [name, spec] of Object.entries(isRecord(doc.secrets) ? doc.secrets : {})) {
+        const parsed = parseSecret(file, name, spec, problems);
+        if (parsed) secrets[name] = parsed;
     }
 
     let stacks: string[] | undefined;

@@ -7,6 +7,7 @@ import * as path from "path";
 import type { AppOverride } from "../config/types";
 import { ConfigError } from "../errors";
 import { appNameProblems } from "../naming";
+import { SecretValue, appSecretConfigCommand, appSecretConfigPath } from "../secret-config";
 import { yamlValue } from "../yaml-file";
 import { AppDescriptor, parseDescriptor } from "./descriptor";
 
@@ -32,6 +33,56 @@ export interface AppSpec {
     readonly sourcePath: string;
     /** The tag the overlay pins for each image. */
     readonly imageTags: Readonly<Record<string, string>>;
+    /**
+     * The values this stack's config holds for the app's declared Secrets, by Secret name (every
+     * declared one, possibly empty) and key; keys without a value are absent ({@link missingSecretKeys}).
+     */
+    readonly secrets: Readonly<Record<string, Readonly<Record<string, SecretValue>>>>;
+}
+
+/** One key of a declared Secret that the stack's config gives no value. */
+export interface MissingSecretKey {
+    readonly secret: string;
+    readonly key: string;
+}
+
+/** The keys of the app's declared Secrets that have no value in the stack, in app.yaml's order. */
+export function missingSecretKeys(spec: AppSpec): MissingSecretKey[] {
+    return Object.entries(spec.descriptor.secrets).flatMap(([secret, { keys }]) =>
+        keys.filter((key) => spec.secrets[secret]?.[key] === undefined).map((key) => ({ secret, key })),
+    );
+}
+
+/**
+ * The declared Secrets the platform creates in the stack: those whose every key has a value. A
+ * Secret missing a key is not created at all (see {@link missingSecretWarnings}): a pod that uses it
+ * then fails visibly (`CreateContainerConfigError: secret "<name>" not found`) rather than starting
+ * with part of its credentials, and a Secret still made by hand before its values were in the
+ * stack's config is left alone until they all are.
+ *
+ * @returns Secret name to key to value, for every complete Secret.
+ */
+export function creatableSecrets(spec: AppSpec): Record<string, Readonly<Record<string, SecretValue>>> {
+    const missing = new Set(missingSecretKeys(spec).map((m) => m.secret));
+    return Object.fromEntries(Object.keys(spec.descriptor.secrets).filter((name) => !missing.has(name)).map((name) => [name, spec.secrets[name]]));
+}
+
+/**
+ * One warning per key of a declared Secret that has no value in the stack, each naming the key's
+ * config path and the exact command that sets it. Warnings, not errors: a new app's pull request
+ * plans and previews before anyone could set its values, and the shipped stacks hold none.
+ *
+ * @param spec The app, as loadApps found it for the stack.
+ * @param appsKey The project's apps key, e.g. `platform:apps`.
+ * @param stack The stack the warnings are for (its name goes into each command).
+ */
+export function missingSecretWarnings(spec: AppSpec, appsKey: string, stack: string): string[] {
+    const app = spec.descriptor.name;
+    return missingSecretKeys(spec).map(
+        ({ secret, key }) =>
+            `${appSecretConfigPath(appsKey, app, secret, key)}: no value in stack ${stack}, so the Secret ${secret} of ${path.posix.join(APPS_DIR, app, DESCRIPTOR_FILE)} ` +
+            `is not created and pods that use it do not start; set it with ${appSecretConfigCommand(appsKey, app, secret, key, stack)}`,
+    );
 }
 
 /** The name manifests use for an app's image; Argo CD maps it to the app's ECR repository. */
@@ -96,7 +147,7 @@ function overlayImageTags(descriptor: AppDescriptor, file: string, doc: unknown,
  *
  * @param repoRoot The folder holding `apps/` (the project directory).
  * @param stack The stack being deployed.
- * @param overrides `platform:apps` of the stack file, by app.
+ * @param overrides `platform:apps` of the stack file, by app: switches, settings and Secret values.
  * @param configKey How the stack's key is named in messages, e.g. `platform:apps`.
  * @param clusterName The stack's cluster name: every physical name derived from it and an app
  *   (ECR repositories, IAM roles, database identifiers...) is checked against its service's limits.
@@ -132,6 +183,18 @@ export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Re
             const names = Object.keys(descriptor.settings);
             problems.push(`${where}.settings.${name}: not a setting of ${shown} (${names.length ? names.join(", ") : "it declares none"})`);
         }
+        // Secret values for names or keys app.yaml does not declare would be silently unused.
+        for (const [name, keys] of Object.entries(override.secrets ?? {})) {
+            const declared = descriptor.secrets[name];
+            if (!declared) {
+                const names = Object.keys(descriptor.secrets);
+                problems.push(`${where}.secrets.${name}: not a Secret of ${shown} (${names.length ? names.join(", ") : "it declares none"})`);
+                continue;
+            }
+            for (const key of Object.keys(keys).filter((k) => !declared.keys.includes(k))) {
+                problems.push(`${where}.secrets.${name}.${key}: not a key of the Secret ${name} in ${shown} (${declared.keys.join(", ")})`);
+            }
+        }
         // Stacks app.yaml names need their overlays whichever stack is planned: found in any preview.
         for (const other of (descriptor.stacks ?? []).filter((s) => s !== stack)) {
             if (!kustomizationFile(path.join(repoRoot, overlayPath(app, other)))) {
@@ -158,7 +221,13 @@ export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Re
         const doc = readYaml(kustomization, overlayFile, problems);
         // A kustomization that is not YAML has no images to speak of: its syntax error says it all.
         const imageTags = problems.length > before ? {} : overlayImageTags(descriptor, overlayFile, doc, problems);
-        apps.push({ descriptor, settings, sourcePath, imageTags });
+        const secrets = Object.fromEntries(
+            Object.entries(descriptor.secrets).map(([name, { keys }]) => {
+                const given = override.secrets?.[name] ?? {};
+                return [name, Object.fromEntries(keys.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]))];
+            }),
+        );
+        apps.push({ descriptor, settings, sourcePath, imageTags, secrets });
     }
 
     for (const app of Object.keys(overrides).filter((a) => !folders.includes(a))) {

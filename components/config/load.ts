@@ -44,7 +44,7 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
         fileSystem: fileSystemConfig(v),
         registry: registryConfig(v),
         addons: addonsConfig(v),
-        apps: appsConfig(v),
+        apps: appsConfig(v, stackFile),
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     };

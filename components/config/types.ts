@@ -3,6 +3,7 @@
  */
 import type { CLUSTER_LOG_TYPES, NAT_STRATEGIES, SUPPORT_TYPES } from "./schema";
 import type { EFS_IA_TRANSITIONS } from "../data/efs";
+import type { SecretValue } from "../secret-config";
 
 /** What a stack file may say about one app (`platform:apps.<app>`). */
 export interface AppOverride {
@@ -10,6 +11,8 @@ export interface AppOverride {
     readonly enabled?: boolean;
     /** Values of the app's settings in this stack. */
     readonly settings?: Readonly<Record<string, string>>;
+    /** Values of the app's declared Secrets in this stack (encrypted config), by Secret name and key. */
+    readonly secrets?: Readonly<Record<string, Readonly<Record<string, SecretValue>>>>;
 }
 
 /** Which AWS account and region a stack deploys to. */

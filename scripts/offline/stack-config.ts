@@ -11,13 +11,17 @@ export interface StackConfig {
     readonly project: string;
     readonly stack: string;
     readonly values: Readonly<Record<string, string>>;
-    /** Keys whose value is a `secure:` ciphertext: offline they hold a placeholder, marked secret. */
+    /**
+     * Keys whose value is or holds a `secure:` ciphertext: offline those hold a placeholder, and the
+     * key is marked secret, as Pulumi marks a key with an encrypted leaf (`--secret --path`).
+     */
     readonly secretKeys: readonly string[];
 }
 
 /**
  * Value given offline to `secure:` config, which cannot be decrypted without the stack's secrets
- * provider. Shaped like a private key, since the program's only secret config (gitSshPrivateKey) is one.
+ * provider: a whole key's (gitSshPrivateKey, whose form the loader checks, so shaped like a private
+ * key) or a leaf's inside a structured key (an app's Secret value).
  */
 export const SECRET_PLACEHOLDER = "-----BEGIN OPENSSH PRIVATE KEY-----\noffline placeholder\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -37,6 +41,31 @@ function readYaml(file: string): Record<string, unknown> {
 /** Pulumi passes strings as they are and every other value as JSON. */
 function asConfigString(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A `{secure: <ciphertext>}` value, as `pulumi config set --secret` writes it. */
+function isSecure(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value && Object.keys(value).length === 1;
+}
+
+/**
+ * A config value with every `secure:` leaf, at any depth, replaced by {@link SECRET_PLACEHOLDER}:
+ * Pulumi hands the program a structured key as JSON with its leaves decrypted.
+ * https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ *
+ * @returns The value, and whether it held a ciphertext (the key is then a secret key).
+ */
+function decryptedOffline(value: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(value)) return { value: SECRET_PLACEHOLDER, secret: true };
+    if (Array.isArray(value)) {
+        const items = value.map(decryptedOffline);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).map(([k, v]) => [k, decryptedOffline(v)] as const);
+        return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+    }
+    return { value, secret: false };
 }
 
 /**
@@ -63,12 +92,9 @@ export function readStackConfig(stack: string, root: string = REPO_ROOT): StackC
     const stackFile = readYaml(path.join(root, `Pulumi.${stack}.yaml`));
     for (const [key, value] of Object.entries((stackFile.config ?? {}) as Record<string, unknown>)) {
         const name = key.includes(":") ? key : `${projectName}:${key}`;
-        if (value && typeof value === "object" && "secure" in value) {
-            values[name] = SECRET_PLACEHOLDER;
-            secretKeys.push(name);
-        } else {
-            values[name] = asConfigString(value);
-        }
+        const decrypted = decryptedOffline(value);
+        values[name] = asConfigString(decrypted.value);
+        if (decrypted.secret) secretKeys.push(name);
     }
     return { project: projectName, stack, values, secretKeys };
 }

@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Manifest, checkAppManifests } from "../../components/apps/checks";
 import type { AppDescriptor } from "../../components/apps/descriptor";
+import { kustomizeBuild } from "../../scripts/offline/render";
 
 const APP: AppDescriptor = {
     name: "demo",
@@ -10,7 +14,7 @@ const APP: AppDescriptor = {
     volume: { uid: 10001, gid: 10001 },
     permissions: [],
     settings: {},
-    secrets: { slack: "by hand" },
+    secrets: { slack: { description: "Slack token", keys: ["token"] } },
 };
 
 const container = () => ({
@@ -87,7 +91,11 @@ describe("app manifest checks", () => {
         ["an image of another app", (ms) => (pod(ms).containers[0].image = "nginx:1.27"), /image "nginx:1\.27" must be one of demo\/web/],
         ["the latest tag", (ms) => (pod(ms).containers[0].image = "demo/web:latest"), /image tag "latest" must be a commit hash/],
         ["an untagged image", (ms) => (pod(ms).containers[0].image = "demo/web"), /image "demo\/web" must be one of demo\/web \(app\.yaml images\) with the tag/],
-        ["a Secret nobody provides", (ms) => pod(ms).containers[0].envFrom.push({ secretRef: { name: "aws-keys" } }), /Secret aws-keys is not provided: the platform gives database; declare it in app\.yaml secrets/],
+        [
+            "a Secret nobody provides",
+            (ms) => pod(ms).containers[0].envFrom.push({ secretRef: { name: "aws-keys" } }),
+            /Secret aws-keys is not provided: the platform gives database, slack; declare it in app\.yaml secrets \(its values then come from pulumi config set --secret --path 'platform:apps\.demo\.secrets\.aws-keys\.<key>' <value>\)/,
+        ],
         ["a ConfigMap nobody provides", (ms) => pod(ms).volumes.push({ name: "c", configMap: { name: "settings" } }), /ConfigMap settings is not provided/],
         ["a claim nobody provides", (ms) => (pod(ms).volumes[0].persistentVolumeClaim.claimName = "cache"), /claim cache is not provided: the platform gives data/],
         ["a service account nobody provides", (ms) => (pod(ms).serviceAccountName = "admin"), /serviceAccountName admin is neither the platform's \(demo\)/],
@@ -120,6 +128,51 @@ describe("app manifest checks", () => {
             m.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "own" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "own-config" } });
         });
         assert.deepEqual(check(ms), []);
+    });
+
+    describe("Secrets in git", () => {
+        /** The one problem of the compliant manifests plus a Secret. */
+        const secretProblem = (secret: object) => {
+            const problems = check([...manifests(), { apiVersion: "v1", kind: "Secret", ...secret }]);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            return problems[0];
+        };
+
+        for (const field of ["data", "stringData"]) {
+            it(`refuse a Secret with ${field}, pointing to app.yaml secrets and the command that sets each key`, () => {
+                const value = field === "data" ? "eG94Yi1mYWtl" : "xoxb-fake";
+                const problem = secretProblem({ metadata: { name: "slack" }, [field]: { "bot-token": value, "app-token": value } });
+                assert.equal(
+                    problem,
+                    "apps/demo/overlays/dev: Secret/slack: a Secret with data or stringData puts its values in git (a secretGenerator renders one too); remove it, " +
+                        "declare it in app.yaml as secrets: {slack: {description: <what it holds>, keys: [bot-token, app-token]}} and set each key in the stack's encrypted config: " +
+                        "pulumi config set --secret --path 'platform:apps.demo.secrets.slack.bot-token' <value>; " +
+                        "pulumi config set --secret --path 'platform:apps.demo.secrets.slack.app-token' <value>; then pulumi up creates the Secret slack in the app's namespace",
+                );
+                assert.ok(!problem.includes(value), "the message never quotes a value");
+            });
+        }
+
+        it("accept a Secret without values (Kubernetes fills it), and name the project's apps key when given", () => {
+            assert.deepEqual(check([...manifests(), { apiVersion: "v1", kind: "Secret", metadata: { name: "token" }, type: "kubernetes.io/service-account-token" }]), []);
+            const ms = [...manifests(), { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: "dg==" } }];
+            assert.match(checkAppManifests(APP, "app-demo", ms as Manifest[], "x", "acme:apps").join("\n"), /--path 'acme:apps\.demo\.secrets\.s\.k'/);
+        });
+
+        it("refuse what a real secretGenerator renders, naming the Secret without Kustomize's hash suffix", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-generator-"));
+            try {
+                fs.writeFileSync(path.join(dir, "kustomization.yaml"), "secretGenerator:\n  - name: slack\n    literals: [bot-token=xoxb-fake-generated]\n");
+                const rendered = kustomizeBuild(dir);
+                assert.match(rendered[0].metadata.name, /^slack-[a-z0-9]{10}$/, "Kustomize appends its hash");
+                const problem = secretProblem(rendered[0]);
+                assert.match(problem, new RegExp(`^apps/demo/overlays/dev: Secret/${rendered[0].metadata.name}: a Secret with data or stringData puts its values in git`));
+                assert.match(problem, /secrets: \{slack: \{description: <what it holds>, keys: \[bot-token\]\}\}.*--path 'platform:apps\.demo\.secrets\.slack\.bot-token'/);
+                assert.ok(!problem.includes("xoxb-fake-generated"));
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
     });
 
     it("give no database Secret or volume claim to an app that declares neither", () => {

@@ -10,7 +10,7 @@ const FULL = {
     database: true,
     volume: { uid: 10001, gid: 10001 },
     settings: { DOMAIN: { description: "Search domain" }, LOG_LEVEL: { description: "Log level", default: "info" } },
-    secrets: { slack: "Slack token, created by hand" },
+    secrets: { slack: { description: "Slack tokens", keys: ["bot-token", "app_token"] } },
     stacks: ["dev", "prd"],
     permissions: [
         { Sid: "Search", Action: ["es:ESHttpGet"], Resource: "arn:{{partition}}:es:{{region}}:{{account}}:domain/{{DOMAIN}}/*" },
@@ -38,6 +38,7 @@ describe("app descriptor (app.yaml)", () => {
             Condition: { StringEquals: { "cloudwatch:namespace": "Demo/{{cluster}}" } },
         });
         assert.deepEqual(descriptor!.settings.LOG_LEVEL, { description: "Log level", default: "info" });
+        assert.deepEqual(descriptor!.secrets, { slack: { description: "Slack tokens", keys: ["bot-token", "app_token"] } });
     });
 
     it("defaults to no database, volume, permissions, settings or secrets, in every stack", () => {
@@ -61,7 +62,22 @@ describe("app descriptor (app.yaml)", () => {
         ["a lower-case setting name", { ...FULL, settings: { domain: { description: "d" } } }, /: settings\.domain: a setting name is upper case/],
         ["a setting the platform sets", { ...FULL, settings: { AWS_REGION: { description: "d" } } }, /: settings\.AWS_REGION: reserved/],
         ["a numeric setting default", { ...FULL, settings: { PORT: { description: "d", default: 8080 } } }, /: settings\.PORT\.default: must be a string; quote it/],
-        ["a bad Secret name", { ...FULL, secrets: { Slack_Token: "x" } }, /: secrets\.Slack_Token: not a Secret name/],
+        ["a bad Secret name", { ...FULL, secrets: { Slack_Token: { description: "d", keys: ["k"] } } }, /^apps\/demo\/app\.yaml: secrets\.Slack_Token: not a Secret name \(lower-case letters, digits and '-'/],
+        // A '.' would split the config path <project>:apps.<app>.secrets.<name>.<key>.
+        ["a Secret name with a dot", { ...FULL, secrets: { "slack.tokens": { description: "d", keys: ["k"] } } }, /: secrets\.slack\.tokens: not a Secret name/],
+        ["a Secret name over 63 characters", { ...FULL, secrets: { ["s".repeat(64)]: { description: "d", keys: ["k"] } } }, /: secrets\.s{64}: not a Secret name .*at most 63 characters/],
+        ["the platform's database Secret", { ...FULL, secrets: { database: { description: "d", keys: ["k"] } } }, /: secrets\.database: reserved, the platform's own Secret/],
+        [
+            "a Secret in the former hand-made form",
+            { ...FULL, secrets: { slack: "Create it with kubectl create secret" } },
+            /^apps\/demo\/app\.yaml: secrets\.slack: must be \{description: <text>, keys: \[<key>, \.\.\.\]\} \(got "Create it with kubectl create secret"\); the platform creates the Secret/,
+        ],
+        ["a Secret without keys", { ...FULL, secrets: { slack: { description: "d" } } }, /: secrets\.slack\.keys: required, a non-empty list of the keys it holds/],
+        ["a Secret with an empty key list", { ...FULL, secrets: { slack: { description: "d", keys: [] } } }, /: secrets\.slack\.keys: required/],
+        ["a Secret without a description", { ...FULL, secrets: { slack: { keys: ["k"] } } }, /: secrets\.slack\.description: required/],
+        ["a Secret key with a dot", { ...FULL, secrets: { slack: { description: "d", keys: ["bot.token"] } } }, /: secrets\.slack\.keys: "bot\.token" is not a Secret key \(letters, digits, '-' and '_'/],
+        ["a Secret key listed twice", { ...FULL, secrets: { slack: { description: "d", keys: ["k", "k"] } } }, /: secrets\.slack\.keys: "k" is listed twice/],
+        ["a value in app.yaml", { ...FULL, secrets: { slack: { description: "d", keys: ["k"], values: { k: "v" } } } }, /: secrets\.slack\.values: unknown key; the keys are description, keys \(values never go in app\.yaml/],
         ["an empty stacks list", { ...FULL, stacks: [] }, /: stacks: must be a non-empty list of stack names/],
         ["a wildcard action", { ...FULL, permissions: [{ Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }] }, /: permissions\[0\]\.Action: "\*" is a wildcard; list the actions the app calls/],
         ["a service wildcard action", { ...FULL, permissions: [{ Action: ["s3:Get*"], Resource: "arn:aws:s3:::b/*" }] }, /: permissions\[0\]\.Action: "s3:Get\*" is a wildcard/],

@@ -2,9 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { inspect } from "util";
 import { stringify } from "yaml";
-import { AppOverride, loadApps } from "../../components/apps/discover";
+import { AppOverride, creatableSecrets, loadApps, missingSecretKeys, missingSecretWarnings } from "../../components/apps/discover";
 import { ConfigError } from "../../components/errors";
+import { SecretValue } from "../../components/secret-config";
 
 type Files = Record<string, unknown>;
 
@@ -24,6 +26,8 @@ function repo(files: Files): string {
 }
 
 const TAG = "3f9c2ab";
+/** A declared Secret with two keys, as app.yaml writes it. */
+const SLACK = { slack: { description: "Slack tokens", keys: ["bot-token", "app-token"] } };
 /** An app with one image `web` and overlays for dev and prd. */
 function webApp(app: string, descriptor: object = {}, overlay: object = { images: [{ name: `${app}/web`, newTag: TAG }] }): Files {
     return {
@@ -101,6 +105,27 @@ describe("app discovery (apps/)", () => {
         ["an unknown setting", webApp("web"), /^platform:apps\.web\.settings\.DOMAIN: not a setting of apps\/web\/app\.yaml \(it declares none\)/, "dev", { web: { settings: { DOMAIN: "x" } } }],
         ["a required setting the stack leaves out", webApp("web", { settings: { DOMAIN: { description: "Search domain" } } }), /^platform:apps\.web\.settings\.DOMAIN: required \(Search domain\)/],
         ["enabling an app outside its stacks", webApp("web", { stacks: ["dev"] }), /^platform:apps\.web\.enabled: apps\/web\/app\.yaml runs the app only in dev; add prd/, "prd", { web: { enabled: true } }],
+        [
+            "a Secret value for a Secret app.yaml does not declare",
+            webApp("web", { secrets: SLACK }),
+            /^platform:apps\.web\.secrets\.slak: not a Secret of apps\/web\/app\.yaml \(slack\)$/,
+            "dev",
+            { web: { secrets: { slak: { token: new SecretValue("v") } } } },
+        ],
+        [
+            "a Secret value for an app that declares none",
+            webApp("web"),
+            /^platform:apps\.web\.secrets\.slack: not a Secret of apps\/web\/app\.yaml \(it declares none\)$/,
+            "dev",
+            { web: { secrets: { slack: { token: new SecretValue("v") } } } },
+        ],
+        [
+            "a Secret value for a key app.yaml does not declare",
+            webApp("web", { secrets: SLACK }),
+            /^platform:apps\.web\.secrets\.slack\.tokn: not a key of the Secret slack in apps\/web\/app\.yaml \(bot-token, app-token\)$/,
+            "dev",
+            { web: { secrets: { slack: { tokn: new SecretValue("v") } } } },
+        ],
     ];
     for (const [what, files, message, stack, overrides] of bad) {
         it(`rejects ${what}, naming the file or key`, () => {
@@ -108,6 +133,44 @@ describe("app discovery (apps/)", () => {
             assert.ok(found.some((p) => message.test(p)), `expected ${message} in:\n${found.join("\n")}`);
         });
     }
+
+    describe("Secret values from the stack's config", () => {
+        const FAKE = "xoxb-FAKE-discover-canary";
+        const withValues = (keys: Record<string, string>) => ({ web: { secrets: { slack: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, new SecretValue(v)])) } } });
+
+        it("hands each declared key's value to the app, and creates a Secret only when every key has one", () => {
+            const [complete] = load(webApp("web", { secrets: SLACK }), "dev", withValues({ "bot-token": FAKE, "app-token": "xapp-2" }));
+            assert.deepEqual(Object.keys(complete.secrets), ["slack"]);
+            assert.equal(complete.secrets.slack["bot-token"].reveal(), FAKE);
+            assert.deepEqual(missingSecretKeys(complete), []);
+            assert.deepEqual(Object.keys(creatableSecrets(complete)), ["slack"]);
+            assert.deepEqual(missingSecretWarnings(complete, "platform:apps", "dev"), []);
+
+            const [partial] = load(webApp("web", { secrets: SLACK }), "dev", withValues({ "bot-token": FAKE }));
+            assert.deepEqual(missingSecretKeys(partial), [{ secret: "slack", key: "app-token" }]);
+            assert.deepEqual(creatableSecrets(partial), {}, "a Secret missing a key is not created at all");
+        });
+
+        it("warns (not fails) for every key without a value, naming its path and the exact command, never a value", () => {
+            const [none] = load(webApp("web", { secrets: SLACK }), "prd");
+            assert.deepEqual(missingSecretWarnings(none, "platform:apps", "prd"), ["bot-token", "app-token"].map((key) =>
+                `platform:apps.web.secrets.slack.${key}: no value in stack prd, so the Secret slack of apps/web/app.yaml is not created and pods that use it do not start; ` +
+                `set it with pulumi config set --secret --path 'platform:apps.web.secrets.slack.${key}' <value> --stack prd`,
+            ));
+            const [partial] = load(webApp("web", { secrets: SLACK }), "dev", withValues({ "bot-token": FAKE }));
+            const warnings = missingSecretWarnings(partial, "acme:apps", "dev");
+            assert.equal(warnings.length, 1);
+            assert.match(warnings[0], /^acme:apps\.web\.secrets\.slack\.app-token: no value in stack dev.*--path 'acme:apps\.web\.secrets\.slack\.app-token' <value> --stack dev$/);
+            assert.ok(!warnings[0].includes(FAKE));
+        });
+
+        it("shows no value when a spec is printed or serialised", () => {
+            const [spec] = load(webApp("web", { secrets: SLACK }), "dev", withValues({ "bot-token": FAKE, "app-token": FAKE }));
+            assert.ok(!JSON.stringify(spec).includes(FAKE));
+            assert.ok(!inspect(spec, { depth: null }).includes(FAKE));
+            assert.ok(!`${spec.secrets.slack["bot-token"]}`.includes(FAKE));
+        });
+    });
 
     it("reports the problems of every app together", () => {
         const found = problems({ ...webApp("web", { databse: true }), ...webApp("api", {}, { images: [] }) });

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppSpec } from "../../components/apps/discover";
+import { App } from "../../components/apps/app";
+import { ARGOCD_TRACKING_ANNOTATION, ARGOCD_TRACKING_LABEL, appSecretLabels, providedSecrets } from "../../components/apps/contract";
+import { type AppSpec, missingSecretWarnings } from "../../components/apps/discover";
 import { coveredByFargate } from "../../components/cluster/fargate";
 import { ConfigError } from "../../components/errors";
 import { PlanResult, SECRET_MASK } from "../../scripts/offline/engine";
@@ -269,6 +271,115 @@ describe("apps in the program", () => {
         const before = resourceMap(all);
         const differing = changed.resources.filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(before.get(r.urn)?.inputs)).map((r) => r.name);
         assert.deepEqual(differing.sort(), ["app-opensearch-merge-irsa-policy", "app-opensearch-merge-platform-config"]);
+    });
+
+    describe("Secrets declared in app.yaml", () => {
+        const SECRET_TYPE = "kubernetes:core/v1:Secret";
+        /** Recognisable fake values: none may appear in the plan, its outputs, logs or messages. */
+        const FAKE = { "bot-token": "xoxb-FAKE-h7-canary-bot", "app-token": "xapp-FAKE-h7-canary-app" };
+        /** The shipped app that declares a Secret, and that Secret, from its app.yaml (never none). */
+        const declaring = (stack: string) => {
+            const spec = appsOf(stack).find((a) => Object.keys(a.descriptor.secrets).length > 0) ?? assert.fail(`no app of ${stack} declares a Secret: these tests check nothing`);
+            const [name, declared] = Object.entries(spec.descriptor.secrets)[0];
+            return { spec, app: spec.descriptor.name, name, keys: declared.keys };
+        };
+        /** dev's apps config with values for some keys of the declared Secret. */
+        const devAppsWith = (values: Record<string, string>) => {
+            const { app, name } = declaring("dev");
+            const apps = JSON.parse(setting("dev", "apps"));
+            return JSON.stringify({ ...apps, [app]: { ...apps[app], secrets: { [name]: values } } });
+        };
+        /** The Secrets the program creates under an app's component. */
+        const secretsOf = (result: PlanResult, app: string) => subtree(result, named(result, `app-${app}`)).filter((r) => r.type === SECRET_TYPE);
+
+        /**
+         * Runs the program with dev's apps config changed, as `pulumi` would pass it (the key then a
+         * secret key), recording what it logs through pulumi.log.warn and everything it prints.
+         */
+        async function runWith(apps: string): Promise<{ result: PlanResult; warnings: { message: string; resource?: pulumi.Resource }[]; printed: string }> {
+            const warnings: { message: string; resource?: pulumi.Resource }[] = [];
+            let printed = "";
+            const log = pulumi.log as { warn: typeof pulumi.log.warn };
+            const saved = { warn: log.warn, stdout: process.stdout.write, stderr: process.stderr.write, console: { ...console } };
+            log.warn = (message: string, resource?: pulumi.Resource) => {
+                warnings.push({ message, resource });
+                return Promise.resolve();
+            };
+            const capture = (chunk: unknown) => {
+                printed += String(chunk);
+                return true;
+            };
+            process.stdout.write = capture as typeof process.stdout.write;
+            process.stderr.write = capture as typeof process.stderr.write;
+            for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = (...args: unknown[]) => void capture(args.join(" "));
+            try {
+                const result = await plan("dev", { apps });
+                return { result, warnings, printed };
+            } finally {
+                log.warn = saved.warn;
+                process.stdout.write = saved.stdout;
+                process.stderr.write = saved.stderr;
+                Object.assign(console, saved.console);
+            }
+        }
+
+        for (const stack of STACKS) {
+            it(`${stack}: creates each Secret only when the stack holds all its keys; the shipped stacks hold none, so none is created (and the preview warns)`, async () => {
+                const result = await plan(stack);
+                const { spec, app } = declaring(stack);
+                assert.deepEqual(secretsOf(result, app), []);
+                assert.equal(missingSecretWarnings(spec, "platform:apps", stack).length, Object.values(spec.descriptor.secrets).flatMap((s) => s.keys).length);
+                // The platform creates no Secret an app did not declare; the database one is the only other.
+                for (const a of appsOf(stack)) {
+                    const created = ofType(result, SECRET_TYPE).filter((r) => input(r, "metadata.namespace") === `app-${a.descriptor.name}`).map((r) => input(r, "metadata.name"));
+                    assert.deepEqual(created.sort(), providedSecrets({ ...a.descriptor, secrets: {} }).sort(), a.descriptor.name);
+                }
+            });
+        }
+
+        it("with every key set: an Opaque Secret named as declared in the app's namespace, after it, labelled for the platform and never for Argo CD, values masked", async () => {
+            const { app, name, keys } = declaring("dev");
+            assert.deepEqual(keys.slice().sort(), Object.keys(FAKE).sort(), "the fake values cover the declared keys");
+            const { result, warnings, printed } = await runWith(devAppsWith(FAKE));
+            const [secret, ...others] = secretsOf(result, app);
+            assert.equal(others.length, 0);
+            assert.equal(secret.name, `app-${app}-secret-${name}`);
+            assert.deepEqual([input(secret, "metadata.name"), input(secret, "metadata.namespace"), input(secret, "type")], [name, `app-${app}`, "Opaque"]);
+            assert.deepEqual(input(secret, "metadata.labels"), appSecretLabels(app));
+            assert.deepEqual(appSecretLabels(app), { "app.kubernetes.io/part-of": app, "app.kubernetes.io/managed-by": "pulumi" });
+            // Argo CD prunes and deletes only what carries its tracking label or annotation.
+            assert.ok(!(ARGOCD_TRACKING_LABEL in input(secret, "metadata.labels")));
+            assert.ok(!(ARGOCD_TRACKING_ANNOTATION in (input(secret, "metadata.annotations") ?? {})));
+            assert.equal(input(secret, "stringData"), SECRET_MASK);
+            assert.equal(input(secret, "data"), undefined);
+            assert.ok(waitsFor(result, secret, named(result, `app-${app}-namespace`)), "the Secret waits for its namespace");
+            assert.ok(waitsFor(result, named(result, `app-${app}-application`), secret), "the Application waits for the Secret");
+            assert.deepEqual(warnings.filter((w) => w.message.includes(`.${app}.`)), []);
+            // The values are nowhere: not in the plan's JSON (inputs, outputs), nor in anything printed.
+            for (const value of Object.values(FAKE)) {
+                assert.ok(!JSON.stringify(result).includes(value), "the plan JSON holds a value");
+                assert.ok(!printed.includes(value), "the run printed a value");
+                assert.ok(!warnings.some((w) => w.message.includes(value)));
+            }
+            assert.ok(!JSON.stringify(result.outputs).includes("FAKE"));
+        });
+
+        it("with a key missing: no Secret, and the program warns under the app with the exact command", async () => {
+            const { app, name, keys } = declaring("dev");
+            const [given, missing] = keys;
+            const { result, warnings } = await runWith(devAppsWith({ [given]: FAKE[given as keyof typeof FAKE] }));
+            assert.deepEqual(secretsOf(result, app), []);
+            const own = warnings.filter((w) => w.message.includes(`.${app}.`));
+            assert.deepEqual(
+                own.map((w) => w.message),
+                [
+                    `platform:apps.${app}.secrets.${name}.${missing}: no value in stack dev, so the Secret ${name} of apps/${app}/app.yaml is not created and pods that use it do not start; ` +
+                        `set it with pulumi config set --secret --path 'platform:apps.${app}.secrets.${name}.${missing}' <value> --stack dev`,
+                ],
+            );
+            assert.ok(own[0].resource instanceof App, "logged under the app's component");
+            assert.ok(!own[0].message.includes("FAKE"));
+        });
     });
 
     it("refuses a stack override of an app that does not exist before registering anything", async () => {

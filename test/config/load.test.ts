@@ -1,7 +1,12 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { inspect } from "util";
 import { loadConfig } from "../../components/config/load";
+import { readStackFile } from "../../components/config/stack-file";
 import { ConfigError } from "../../components/errors";
-import { readStackConfig } from "../../scripts/offline/stack-config";
+import { REPO_ROOT, SECRET_PLACEHOLDER, readStackConfig } from "../../scripts/offline/stack-config";
 import { withChanges } from "../support";
 
 const dev = readStackConfig("dev");
@@ -158,6 +163,19 @@ describe("stack config loader", () => {
         ["app switch as a string", { apps: JSON.stringify({ chat: { enabled: "no" } }) }, 'platform:apps.chat.enabled: must be true or false (got "no")'],
         ["unknown key of an app", { apps: JSON.stringify({ chat: { replicas: 2 } }) }, "platform:apps.chat.replicas: unknown key; the keys are enabled, settings"],
         ["app setting as a number", { apps: JSON.stringify({ chat: { settings: { PORT: 8080 } } }) }, "platform:apps.chat.settings.PORT: must be a non-empty string; quote numbers and booleans (got 8080)"],
+        // App Secret values (`pulumi config set --secret --path`): the messages name the kind, never the value.
+        [
+            "app Secret value that --path stored as a number",
+            { apps: JSON.stringify({ "slack-bot": { secrets: { slack: { "bot-token": 12345 } } } }) },
+            "platform:apps.slack-bot.secrets.slack.bot-token: must be text (got a number); set it again with pulumi config set --secret --path 'platform:apps.slack-bot.secrets.slack.bot-token' <value> --type string",
+        ],
+        [
+            "app Secret set as one value instead of per key",
+            { apps: JSON.stringify({ "slack-bot": { secrets: { slack: "xoxb-1" } } }) },
+            "platform:apps.slack-bot.secrets.slack: must map the Secret's keys to values (got a string); set each with pulumi config set --secret --path 'platform:apps.slack-bot.secrets.slack.<key>' <value>",
+        ],
+        ["app secrets as a list", { apps: JSON.stringify({ "slack-bot": { secrets: ["xoxb-1"] } }) }, "platform:apps.slack-bot.secrets: must map Secret names to their keys' values (got a list)"],
+        ["empty app Secret value", { apps: JSON.stringify({ "slack-bot": { secrets: { slack: { "bot-token": "" } } } }) }, "platform:apps.slack-bot.secrets.slack.bot-token: must be a non-empty text value (got an empty one)"],
     ];
 
     for (const [what, changes, message] of corpus) {
@@ -178,6 +196,69 @@ describe("stack config loader", () => {
                 /^Invalid stack configuration \(4 problems\)/.test(err.message) &&
                 ["platform:region", "platform:azCount", "platform:clusterLogTypes", "platform:logRetentionDays"].every((k) => err.message.includes(`  - ${k}: `)),
         );
+    });
+
+    describe("app Secret values", () => {
+        const FAKE = "xoxb-FAKE-loader-canary";
+        const devFile = readStackFile(REPO_ROOT, "dev")!;
+        /** dev's stack file with lines added under platform:apps, and the values Pulumi would pass for it. */
+        const withSecretLines = (lines: string, apps: object) => {
+            const config = withChanges(dev, { apps: JSON.stringify({ ...JSON.parse(dev.values["platform:apps"]), ...apps }) });
+            const file = { shown: devFile.shown, text: devFile.text.replace(/^  platform:apps:\n/m, `  platform:apps:\n${lines}`) };
+            assert.notEqual(file.text, devFile.text, "dev's stack file has platform:apps");
+            return () => loadConfig(config.values, config.project, "dev", file);
+        };
+
+        it("accepts values set with --secret --path and carries them so that printing shows none", () => {
+            const load = withSecretLines("    slack-bot:\n      secrets:\n        slack:\n          bot-token:\n            secure: v1:AAAA\n", {
+                "slack-bot": { secrets: { slack: { "bot-token": FAKE } } },
+            });
+            const value = load().apps["slack-bot"].secrets!.slack["bot-token"];
+            assert.equal(value.reveal(), FAKE);
+            assert.ok(!JSON.stringify(load().apps).includes(FAKE));
+            assert.ok(!inspect(load(), { depth: null }).includes(FAKE));
+        });
+
+        it("refuses a value written in plain text in the stack file (git holds it), naming the line and the command, never the value", () => {
+            const load = withSecretLines(`    slack-bot:\n      secrets:\n        slack:\n          bot-token: ${FAKE}\n`, {
+                "slack-bot": { secrets: { slack: { "bot-token": FAKE } } },
+            });
+            assert.throws(load, (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                const line = devFile.text.split("\n").findIndex((l) => l === "  platform:apps:") + 5;
+                assert.deepEqual(err.problems, [
+                    `Pulumi.dev.yaml:${line}:11: platform:apps.slack-bot.secrets.slack.bot-token: in plain text in a file git holds; remove the line and set it encrypted: ` +
+                        "pulumi config set --secret --path 'platform:apps.slack-bot.secrets.slack.bot-token' <value>",
+                ]);
+                assert.ok(!err.message.includes(FAKE));
+                return true;
+            });
+        });
+
+        it("never quotes a value in a message, whatever its shape", () => {
+            for (const secrets of [{ slack: { "bot-token": { nested: FAKE } } }, { slack: { "bot-token": [FAKE] } }, { slack: [FAKE] }, [FAKE], FAKE]) {
+                const problems = problemsWith({ apps: JSON.stringify({ "slack-bot": { secrets } }) });
+                assert.equal(problems.length, 1, JSON.stringify(problems));
+                assert.ok(!problems[0].includes(FAKE), problems[0]);
+            }
+        });
+
+        it("the offline reader hands a nested secure: leaf over like Pulumi: decrypted in the JSON (a placeholder), the key marked secret", () => {
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-config-"));
+            try {
+                fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: acme\nruntime: nodejs\n");
+                fs.writeFileSync(
+                    path.join(root, "Pulumi.dev.yaml"),
+                    "config:\n  acme:apps:\n    web:\n      settings: {LEVEL: info}\n      secrets:\n        slack:\n          token:\n            secure: v1:AAAA\n  acme:region: ap-northeast-1\n",
+                );
+                const config = readStackConfig("dev", root);
+                assert.deepEqual(JSON.parse(config.values["acme:apps"]), { web: { settings: { LEVEL: "info" }, secrets: { slack: { token: SECRET_PLACEHOLDER } } } });
+                assert.deepEqual(config.secretKeys, ["acme:apps"]);
+                assert.equal(config.values["acme:region"], "ap-northeast-1");
+            } finally {
+                fs.rmSync(root, { recursive: true, force: true });
+            }
+        });
     });
 
     it("checks a derived cluster name too", () => {

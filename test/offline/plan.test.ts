@@ -10,6 +10,7 @@ import { GENERATOR, OWNER_MARKER, outputPaths, removeOwned, writableProblems, wr
 import { SECRET_PLACEHOLDER, REPO_ROOT, readStackConfig } from "../../scripts/offline/stack-config";
 import { runPlan } from "../../scripts/plan";
 import { stackApps } from "../../scripts/offline/apps";
+import { missingSecretWarnings } from "../../components/apps/discover";
 import { STACKS } from "../support";
 
 /** Runs the plan as the README says, `npm run plan -- <args>`, from the folder `cwd`. */
@@ -102,6 +103,11 @@ describe("offline plan", () => {
         try {
             const run = await plan(["dev", "--out", "plan.json"]);
             assert.equal(run.code, 0, run.stderr);
+            // A declared Secret without values in the stack is a warning naming the command, not a failure.
+            const secretWarnings = stackApps("dev").flatMap((spec) => missingSecretWarnings(spec, "platform:apps", "dev"));
+            assert.ok(secretWarnings.length > 0, "dev holds every Secret value: the warning check checks nothing");
+            for (const warning of secretWarnings) assert.ok(run.stderr.includes(`\n  - ${warning}\n`), `missing warning ${warning} in:\n${run.stderr}`);
+            assert.match(run.stderr, /^Warnings:\n/);
             assert.equal(written.apps, path.join(REPO_ROOT, "plan.apps"));
             assert.ok(fs.existsSync(path.join(written.apps, OWNER_MARKER)));
             assert.deepEqual(snapshot(path.join(REPO_ROOT, "apps")), before);
