@@ -183,9 +183,11 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
             const inGit = secretInGitProblem(m, app, at, appsKey);
             if (inGit) problems.push(inGit);
         }
-        if (m.metadata?.namespace !== undefined && m.metadata.namespace !== namespace) {
-            problems.push(`${at}: namespace ${m.metadata.namespace} is not the app's namespace ${namespace} (leave metadata.namespace out)`);
-        }
+        // Explicit, never left to whoever applies it: Argo CD would put an object without a namespace
+        // into the Application's destination, `kubectl apply -k` into the current context's.
+        const explicit = `set \`namespace: ${namespace}\` in the base kustomization.yaml (Kustomize puts it on every object)`;
+        if (m.metadata?.namespace === undefined) problems.push(`${at}: metadata.namespace is missing; every object names the app's namespace ${namespace}: ${explicit}`);
+        else if (m.metadata.namespace !== namespace) problems.push(`${at}: metadata.namespace ${m.metadata.namespace} is not the app's namespace ${namespace}: ${explicit}`);
         if (m.kind === "Ingress") {
             if (m.spec?.ingressClassName !== "alb") problems.push(`${at}: spec.ingressClassName must be alb (the AWS Load Balancer Controller)`);
             // Fargate pods are reachable only by IP: load balancers need IP targets.

@@ -58,7 +58,9 @@ function manifests(): any[] {
     ];
 }
 
-const check = (ms: any[], app = APP) => checkAppManifests(app, "app-demo", ms as Manifest[], "apps/demo/overlays/dev");
+/** Objects as the base kustomization's `namespace: app-demo` renders them: each in the app's namespace unless it names another. */
+const inAppNamespace = (ms: any[]): Manifest[] => ms.map((m) => ({ ...m, metadata: { namespace: "app-demo", ...m.metadata } }));
+const check = (ms: any[], app = APP) => checkAppManifests(app, "app-demo", inAppNamespace(ms), "apps/demo/overlays/dev");
 
 /** The manifests with one change made to a copy. */
 function mutated(change: (ms: any[]) => void): any[] {
@@ -76,7 +78,7 @@ describe("app manifest checks", () => {
     const bad: [string, (ms: any[]) => void, RegExp][] = [
         ["a DaemonSet", (ms) => (ms[0].kind = "DaemonSet"), /Fargate runs no DaemonSets/],
         ["a Namespace", (ms) => ms.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }), /Namespace\/x: cluster-scoped objects are the platform's/],
-        ["another namespace", (ms) => (ms[1].metadata.namespace = "app-other"), /Service\/web: namespace app-other is not the app's namespace app-demo/],
+        ["another namespace", (ms) => (ms[1].metadata.namespace = "app-other"), /Service\/web: metadata\.namespace app-other is not the app's namespace app-demo: set `namespace: app-demo` in the base kustomization\.yaml/],
         ["a claim of its own", (ms) => ms.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "cache" }, spec: {} }), /PersistentVolumeClaim\/cache: Fargate mounts EFS only through statically provisioned volumes/],
         ["hostNetwork", (ms) => (pod(ms).hostNetwork = true), /Deployment\/web: hostNetwork is not supported on Fargate/],
         ["a hostPath volume", (ms) => pod(ms).volumes.push({ name: "h", hostPath: { path: "/var" } }), /volume h: hostPath is not supported on Fargate/],
@@ -121,6 +123,20 @@ describe("app manifest checks", () => {
             assert.ok(problems.every((p) => p.startsWith("apps/demo/overlays/dev")), problems.join("\n"));
         });
     }
+
+    it("refuse every namespaced object that leaves its namespace out, with the kustomization line that sets it; cluster-scoped ones are refused for being cluster-scoped", () => {
+        const bare = [...manifests(), { apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }];
+        const problems = checkAppManifests(APP, "app-demo", bare as Manifest[], "apps/demo/overlays/dev");
+        const missing = problems.filter((p) => p.includes("metadata.namespace"));
+        assert.deepEqual(
+            missing,
+            ["Deployment/web", "Service/web", "Ingress/web"].map(
+                (o) => `apps/demo/overlays/dev: ${o}: metadata.namespace is missing; every object names the app's namespace app-demo: set \`namespace: app-demo\` in the base kustomization.yaml (Kustomize puts it on every object)`,
+            ),
+        );
+        assert.ok(problems.some((p) => /Namespace\/x: cluster-scoped objects are the platform's/.test(p)));
+        assert.deepEqual(checkAppManifests(APP, "app-demo", inAppNamespace(manifests()), "apps/demo/overlays/dev"), []);
+    });
 
     it("count an app's own Secrets and ConfigMaps as provided", () => {
         const ms = mutated((m) => {
