@@ -7,6 +7,13 @@
 
 export const FARGATE_LOGGING_CONFIGMAP = "aws-logging";
 
+/**
+ * Days a protected stack keeps its control-plane log group (API server, audit, authenticator): a
+ * year of who did what in the cluster. The loader refuses less on a protected stack, and the policy
+ * pack's `audit-log-retention` (policy/policies.ts) enforces the same number in prd.
+ */
+export const AUDIT_LOG_MIN_RETENTION_DAYS = 365;
+
 /** Fargate rejects an aws-logging ConfigMap whose data exceeds 5300 characters. */
 export const FARGATE_LOGGING_MAX_CHARS = 5300;
 

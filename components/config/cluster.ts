@@ -1,4 +1,5 @@
 /** The EKS cluster: name, version, API endpoint, access, logs and extra Fargate namespaces. */
+import { AUDIT_LOG_MIN_RETENTION_DAYS } from "../cluster/logging";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
 import { clusterNameProblems } from "../naming";
 import { PRIVATE_RANGES, overlaps, parseCidr, specialRange } from "../network/cidr";
@@ -41,6 +42,11 @@ export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
 
     v.checkList("clusterLogTypes", (t) => (CLUSTER_LOG_TYPES as readonly string[]).includes(t), `one of ${CLUSTER_LOG_TYPES.join(", ")}`);
     v.checkEnum("logRetentionDays", LOG_RETENTION_DAYS);
+    v.checkEnum("auditLogRetentionDays", LOG_RETENTION_DAYS);
+    const auditDays = v.num("auditLogRetentionDays");
+    if (auditDays !== undefined && v.bool("protectStatefulResources") === true && auditDays < AUDIT_LOG_MIN_RETENTION_DAYS) {
+        v.problem("auditLogRetentionDays", `must be at least ${AUDIT_LOG_MIN_RETENTION_DAYS} days when ${v.key("protectStatefulResources")} is true: a protected stack keeps its API and audit logs a year (got ${auditDays})`);
+    }
 
     const extra = v.list("extraFargateNamespaces");
     v.checkList("extraFargateNamespaces", (ns) => NAMESPACE_PATTERN.test(ns), "a namespace name (lower case, digits, '-', wildcards * and ?, at most 63 characters)");
@@ -59,6 +65,7 @@ export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
         adminArns,
         logTypes: v.list("clusterLogTypes") as ClusterConfig["logTypes"],
         logRetentionDays: v.num("logRetentionDays")!,
+        auditLogRetentionDays: auditDays!,
         extraFargateNamespaces: extra,
     };
 }

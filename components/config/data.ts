@@ -1,5 +1,15 @@
 /** The data services: Aurora, EFS and the app image repositories. */
-import { ACU_RANGE, AURORA_MAJORS, AUTO_PAUSE_SECONDS, BACKUP_RETENTION_DAYS, MAX_INSTANCES, parseEngineVersion, supportsAutoPause } from "../data/aurora";
+import {
+    ACU_RANGE,
+    AURORA_MAJORS,
+    AUTO_PAUSE_SECONDS,
+    BACKUP_RETENTION_DAYS,
+    ENHANCED_MONITORING_INTERVALS,
+    LOG_MIN_DURATION_MS,
+    MAX_INSTANCES,
+    parseEngineVersion,
+    supportsAutoPause,
+} from "../data/aurora";
 import { KEEP_IMAGES_RANGE } from "../data/ecr";
 import { EFS_IA_TRANSITIONS } from "../data/efs";
 import type { ConfigKey } from "./schema";
@@ -45,6 +55,11 @@ export function databaseConfig(v: ConfigValues, protect: boolean | undefined): D
     if (retention !== undefined && protect === true && retention < BACKUP_RETENTION_DAYS.protectedMin) {
         v.problem("dbBackupRetentionDays", `must be at least ${BACKUP_RETENTION_DAYS.protectedMin} days when ${v.key("protectStatefulResources")} is true (got ${retention})`);
     }
+    const slowMs = v.num("dbLogMinDurationMs");
+    if (slowMs !== undefined && (slowMs < LOG_MIN_DURATION_MS.min || slowMs > LOG_MIN_DURATION_MS.max)) {
+        v.problem("dbLogMinDurationMs", `must be -1 (log no statements), 0 (log every statement) or a threshold in milliseconds up to ${LOG_MIN_DURATION_MS.max} (got ${slowMs})`);
+    }
+    v.checkEnum("dbEnhancedMonitoringSeconds", ENHANCED_MONITORING_INTERVALS);
     return {
         engineVersion: engineVersion!,
         instanceCount: instanceCount!,
@@ -52,6 +67,8 @@ export function databaseConfig(v: ConfigValues, protect: boolean | undefined): D
         maxCapacity: maxCapacity!,
         secondsUntilAutoPause: minCapacity === 0 ? pauseSeconds : undefined,
         backupRetentionDays: retention!,
+        logMinDurationMs: slowMs!,
+        enhancedMonitoringSeconds: v.num("dbEnhancedMonitoringSeconds")!,
     };
 }
 

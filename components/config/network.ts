@@ -39,7 +39,13 @@ function createdNetwork(v: ConfigValues, region: string | undefined): CreatedNet
         v.problem("azCount", `${region} has ${zones} Availability Zones an account can use, fewer than ${azCount}; set ${v.key("azCount")} to ${Math.min(zones, MAX_AZ_COUNT)} or less`);
     }
     v.checkEnum("natGateways", NAT_STRATEGIES);
-    return { kind: "create", cidr: cidr ?? "", azCount: azCount ?? 0, natGateways: v.str("natGateways") as CreatedNetworkConfig["natGateways"] };
+    return {
+        kind: "create",
+        cidr: cidr ?? "",
+        azCount: azCount ?? 0,
+        natGateways: v.str("natGateways") as CreatedNetworkConfig["natGateways"],
+        flowLogs: v.bool("vpcFlowLogs")!,
+    };
 }
 
 function existingNetwork(v: ConfigValues): ExistingNetworkConfig {
@@ -61,5 +67,7 @@ function existingNetwork(v: ConfigValues): ExistingNetworkConfig {
     for (const id of privateIds.filter((i) => publicIds.includes(i))) {
         v.problem("existingPublicSubnetIds", `${id} is also listed as private; a subnet is either public or private`);
     }
-    return { kind: "existing", vpcId, privateSubnetIds: privateIds, publicSubnetIds: publicIds };
+    // Flow logs on an adopted VPC are still ours to keep: the audit trail of the traffic of this
+    // stack's pods must not depend on what the VPC's owner records. A VPC takes several flow logs.
+    return { kind: "existing", vpcId, privateSubnetIds: privateIds, publicSubnetIds: publicIds, flowLogs: v.bool("vpcFlowLogs")! };
 }

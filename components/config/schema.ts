@@ -83,6 +83,12 @@ export const CONFIG_SCHEMA = {
         default: [],
         description: "With existingVpcId: public subnets for internet-facing load balancers (none, or at least 2).",
     },
+    vpcFlowLogs: {
+        type: "boolean",
+        default: true,
+        description:
+            "Record the VPC's flow logs (all traffic, accepted and rejected) in a CloudWatch log group, also for an existingVpcId. false only where the cost matters more than the audit trail (dev).",
+    },
     clusterName: {
         type: "string",
         default: "",
@@ -131,7 +137,14 @@ export const CONFIG_SCHEMA = {
     logRetentionDays: {
         type: "integer",
         default: 30,
-        description: "Retention of the control-plane and Fargate container log groups, in days (a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, ...).",
+        description:
+            "Retention of the program's log groups except the control plane's (containers, Aurora's postgresql log, flow logs, Enhanced Monitoring), in days (a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, ...).",
+    },
+    auditLogRetentionDays: {
+        type: "integer",
+        default: 365,
+        description:
+            "Retention of the EKS control-plane log group (API server, audit and authenticator logs), in days (a CloudWatch value; at least 365 when protectStatefulResources is true).",
     },
     extraFargateNamespaces: {
         type: "array",
@@ -168,6 +181,17 @@ export const CONFIG_SCHEMA = {
         type: "integer",
         default: 7,
         description: "Days of automated Aurora backups (1 to 35; at least 7 when protectStatefulResources is true).",
+    },
+    dbLogMinDurationMs: {
+        type: "integer",
+        default: 1000,
+        description:
+            "Aurora logs every statement that runs at least this many milliseconds (log_min_duration_statement): 0 logs all, -1 none. Connections and disconnections are always logged.",
+    },
+    dbEnhancedMonitoringSeconds: {
+        type: "integer",
+        default: 60,
+        description: "Interval of Aurora Enhanced Monitoring (OS metrics) in seconds: 1, 5, 10, 15, 30 or 60; 0 turns it off (dev).",
     },
     efsTransitionToIa: {
         type: "string",

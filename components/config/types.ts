@@ -31,6 +31,8 @@ export interface CreatedNetworkConfig {
     readonly cidr: string;
     readonly azCount: number;
     readonly natGateways: (typeof NAT_STRATEGIES)[number];
+    /** Record the VPC's flow logs (`vpcFlowLogs`). */
+    readonly flowLogs: boolean;
 }
 
 /** A VPC that exists already and is only referenced. */
@@ -39,6 +41,8 @@ export interface ExistingNetworkConfig {
     readonly vpcId: string;
     readonly privateSubnetIds: readonly string[];
     readonly publicSubnetIds: readonly string[];
+    /** Record the adopted VPC's flow logs too (`vpcFlowLogs`). */
+    readonly flowLogs: boolean;
 }
 
 export type NetworkConfig = CreatedNetworkConfig | ExistingNetworkConfig;
@@ -53,6 +57,8 @@ export interface ClusterConfig {
     readonly adminArns: readonly string[];
     readonly logTypes: readonly (typeof CLUSTER_LOG_TYPES)[number][];
     readonly logRetentionDays: number;
+    /** Retention of the control-plane log group (API, audit, authenticator). */
+    readonly auditLogRetentionDays: number;
     readonly extraFargateNamespaces: readonly string[];
 }
 
@@ -65,6 +71,10 @@ export interface DatabaseConfig {
     /** Set only when minCapacity is 0. */
     readonly secondsUntilAutoPause?: number;
     readonly backupRetentionDays: number;
+    /** `log_min_duration_statement` in ms: -1 off, 0 every statement. */
+    readonly logMinDurationMs: number;
+    /** Enhanced Monitoring interval in seconds; 0 off. */
+    readonly enhancedMonitoringSeconds: number;
 }
 
 export interface FileSystemConfig {

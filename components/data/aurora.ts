@@ -26,6 +26,83 @@ export const MAX_INSTANCES = AURORA_MAX_INSTANCES;
 
 export const POSTGRES_PORT = 5432;
 
+/**
+ * Enhanced Monitoring intervals RDS accepts (`MonitoringInterval`), in seconds; 0 turns it off.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ */
+export const ENHANCED_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+
+/**
+ * `log_min_duration_statement` bounds, in milliseconds: -1 logs no statement, 0 every one, and
+ * PostgreSQL's integer settings end at 2^31-1. https://www.postgresql.org/docs/current/runtime-config-logging.html
+ */
+export const LOG_MIN_DURATION_MS = { min: -1, max: 2_147_483_647 } as const;
+
+/** A DB cluster parameter, as `aws.rds.ClusterParameterGroup` takes it. */
+export interface ClusterParameter {
+    readonly name: string;
+    readonly value: string;
+}
+
+/**
+ * The cluster parameters: TLS only (`rds.force_ssl`), and the audit trail PostgreSQL writes to the
+ * exported `postgresql` log: every connection and disconnection, and each statement that runs at
+ * least `logMinDurationMs` (-1 none, 0 all). All are dynamic, so a change applies without a reboot.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html
+ * https://www.postgresql.org/docs/current/runtime-config-logging.html
+ *
+ * @param logMinDurationMs `dbLogMinDurationMs`; no default.
+ * @throws Error naming the key when it is outside {@link LOG_MIN_DURATION_MS} or not an integer.
+ */
+export function clusterParameters(logMinDurationMs: number): ClusterParameter[] {
+    if (!Number.isInteger(logMinDurationMs) || logMinDurationMs < LOG_MIN_DURATION_MS.min || logMinDurationMs > LOG_MIN_DURATION_MS.max) {
+        throw new Error(`dbLogMinDurationMs: must be an integer from ${LOG_MIN_DURATION_MS.min} to ${LOG_MIN_DURATION_MS.max} (got ${logMinDurationMs})`);
+    }
+    return [
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_connections", value: "1" },
+        { name: "log_disconnections", value: "1" },
+        { name: "log_min_duration_statement", value: String(logMinDurationMs) },
+    ];
+}
+
+/** Where an ARN is built: partition, region and account (the same shape as the cluster's AwsLocation). */
+export interface RdsLocation {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+}
+
+/** The AWS-managed policy an Enhanced Monitoring role carries. */
+export function enhancedMonitoringPolicyArn(partition: string): string {
+    return `arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`;
+}
+
+/**
+ * Trust policy of the Enhanced Monitoring role: the RDS monitoring service, only for this account's
+ * instances of this cluster (the confused-deputy conditions the RDS guide recommends).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html
+ *
+ * @param where Partition, region and account of the instances; no default.
+ * @param clusterIdentifier The DB cluster identifier; instances are `<identifier>-<n>` (naming.ts).
+ */
+export function monitoringTrustPolicy(where: RdsLocation, clusterIdentifier: string) {
+    return {
+        Version: "2012-10-17" as const,
+        Statement: [
+            {
+                Effect: "Allow" as const,
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": where.accountId },
+                    ArnLike: { "aws:SourceArn": `arn:${where.partition}:rds:${where.region}:${where.accountId}:db:${clusterIdentifier}-*` },
+                },
+            },
+        ],
+    };
+}
+
 /** Parses `16.6` into major and minor; undefined when it is not of that form. */
 export function parseEngineVersion(version: string): { major: number; minor: number } | undefined {
     const match = /^(\d{2})\.(\d{1,2})$/.exec(version);

@@ -38,8 +38,8 @@ describe("stack config loader", () => {
     it("loads dev and prd into typed, frozen config", () => {
         const d = loadConfig(dev.values, dev.project, "dev");
         const p = loadConfig(prd.values, prd.project, "prd");
-        assert.deepEqual(d.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single" });
-        assert.deepEqual(p.network, { kind: "create", cidr: "10.20.0.0/16", azCount: 3, natGateways: "perAz" });
+        assert.deepEqual(d.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single", flowLogs: false });
+        assert.deepEqual(p.network, { kind: "create", cidr: "10.20.0.0/16", azCount: 3, natGateways: "perAz", flowLogs: true });
         assert.equal(d.cluster.name, "platform-dev");
         assert.equal(p.protect, true);
         assert.equal(d.protect, false);
@@ -49,10 +49,22 @@ describe("stack config loader", () => {
     });
 
     it("applies the schema default of every key a stack leaves out", () => {
-        const config = withChanges(dev, { azCount: undefined, logRetentionDays: undefined, natGateways: undefined, clusterName: undefined });
+        const config = withChanges(dev, {
+            azCount: undefined,
+            logRetentionDays: undefined,
+            natGateways: undefined,
+            clusterName: undefined,
+            vpcFlowLogs: undefined,
+            auditLogRetentionDays: undefined,
+            dbLogMinDurationMs: undefined,
+            dbEnhancedMonitoringSeconds: undefined,
+        });
         const c = loadConfig(config.values, config.project, "dev");
-        assert.deepEqual(c.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single" });
+        // The audit trail is on unless a stack turns it off: flow logs, a year of API logs, monitoring, slow statements.
+        assert.deepEqual(c.network, { kind: "create", cidr: "10.10.0.0/16", azCount: 2, natGateways: "single", flowLogs: true });
         assert.equal(c.cluster.logRetentionDays, 30);
+        assert.equal(c.cluster.auditLogRetentionDays, 365);
+        assert.deepEqual([c.database.logMinDurationMs, c.database.enhancedMonitoringSeconds], [1000, 60]);
         assert.equal(c.cluster.name, "platform-dev");
         assert.equal(c.cluster.supportType, "STANDARD");
     });
@@ -65,7 +77,19 @@ describe("stack config loader", () => {
             vpcId: "vpc-0123456789abcdef0",
             privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
             publicSubnetIds: ["subnet-aaaaaaaa", "subnet-bbbbbbbb"],
+            flowLogs: false,
         });
+        // An adopted VPC gets flow logs like a created one (dev turns them off).
+        const withFlowLogs = withChanges(dev, { ...existingVpc, vpcFlowLogs: "true" });
+        assert.equal(loadConfig(withFlowLogs.values, withFlowLogs.project, "dev").network.flowLogs, true);
+    });
+
+    it("reads the audit-trail keys each stack file sets: prd records everything, dev stays cheap", () => {
+        const d = loadConfig(dev.values, dev.project, "dev");
+        const p = loadConfig(prd.values, prd.project, "prd");
+        const trail = (c: typeof d) => [c.network.flowLogs, c.cluster.auditLogRetentionDays, c.database.enhancedMonitoringSeconds, c.database.logMinDurationMs];
+        assert.deepEqual(trail(d), [false, 14, 0, 1000]);
+        assert.deepEqual(trail(p), [true, 365, 60, 1000]);
     });
 
     it("takes an AWS profile and a role to assume for the stack's account", () => {
@@ -129,7 +153,13 @@ describe("stack config loader", () => {
         ["auto-pause on an engine without it", { dbEngineVersion: "16.2" }, 'platform:dbMinCapacity: "0" (auto-pause) needs engine 13.15+, 14.12+, 15.7+, 16.3+ or 17.4+; platform:dbEngineVersion is 16.2'],
         ["auto-pause delay too short", { dbSecondsUntilAutoPause: "60" }, "platform:dbSecondsUntilAutoPause: must be from 300 to 86400 seconds (got 60)"],
         ["backup retention beyond RDS's limit", { dbBackupRetentionDays: "36" }, "platform:dbBackupRetentionDays: must be from 1 to 35 days (got 36)"],
-        ["short backups on a protected stack", { protectStatefulResources: "true" }, "platform:dbBackupRetentionDays: must be at least 7 days when platform:protectStatefulResources is true (got 1)"],
+        ["short backups on a protected stack", { protectStatefulResources: "true", auditLogRetentionDays: "365" }, "platform:dbBackupRetentionDays: must be at least 7 days when platform:protectStatefulResources is true (got 1)"],
+        ["short API and audit logs on a protected stack", { protectStatefulResources: "true", dbBackupRetentionDays: "7" }, "platform:auditLogRetentionDays: must be at least 365 days when platform:protectStatefulResources is true: a protected stack keeps its API and audit logs a year (got 14)"],
+        ["audit retention CloudWatch does not offer", { auditLogRetentionDays: "500" }, "platform:auditLogRetentionDays: must be one of 1, 3, 5, 7, 14, 30"],
+        ["flow logs as yes", { vpcFlowLogs: "yes" }, 'platform:vpcFlowLogs: must be true or false (got "yes")'],
+        ["slow-statement threshold below -1", { dbLogMinDurationMs: "-5" }, "platform:dbLogMinDurationMs: must be -1 (log no statements), 0 (log every statement) or a threshold in milliseconds up to 2147483647 (got -5)"],
+        ["slow-statement threshold in seconds", { dbLogMinDurationMs: "1s" }, 'platform:dbLogMinDurationMs: must be an integer (got "1s")'],
+        ["Enhanced Monitoring interval RDS does not offer", { dbEnhancedMonitoringSeconds: "20" }, "platform:dbEnhancedMonitoringSeconds: must be one of 0, 1, 5, 10, 15, 30, 60 (got 20)"],
         ["cluster name too long for the 16th database instance", { clusterName: "c".repeat(58) }, `platform:clusterName: the Aurora instance identifier (of instance 16, the most a cluster can have) "${"c".repeat(58)}-db-16" derived from it must be 1-63`],
         ["unknown EFS transition", { efsTransitionToIa: "AFTER_2_DAYS" }, 'platform:efsTransitionToIa: must be one of NONE, AFTER_1_DAY'],
         ["no images kept", { ecrKeepImages: "0" }, "platform:ecrKeepImages: must be an integer from 1 to 1000 (got 0)"],

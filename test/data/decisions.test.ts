@@ -1,5 +1,13 @@
 import { strict as assert } from "assert";
-import { dbClusterIdentifier, parameterGroupFamily, parseEngineVersion, supportsAutoPause } from "../../components/data/aurora";
+import {
+    clusterParameters,
+    dbClusterIdentifier,
+    enhancedMonitoringPolicyArn,
+    monitoringTrustPolicy,
+    parameterGroupFamily,
+    parseEngineVersion,
+    supportsAutoPause,
+} from "../../components/data/aurora";
 import { lifecyclePolicy } from "../../components/data/ecr";
 import { appAccessPoint, volumeHandle } from "../../components/data/efs";
 import { persistentVolumeName, repositoryName } from "../../components/naming";
@@ -11,6 +19,27 @@ describe("data service decisions", () => {
         assert.deepEqual(parseEngineVersion("16.6"), { major: 16, minor: 6 });
         assert.equal(parseEngineVersion("16.6.1"), undefined);
         assert.equal(parameterGroupFamily("15.8"), "aurora-postgresql15");
+    });
+
+    it("forces TLS and logs connections, disconnections and statements slower than the threshold", () => {
+        const byName = (ms: number) => Object.fromEntries(clusterParameters(ms).map((p) => [p.name, p.value]));
+        assert.deepEqual(byName(1000), { "rds.force_ssl": "1", log_connections: "1", log_disconnections: "1", log_min_duration_statement: "1000" });
+        assert.equal(byName(-1).log_min_duration_statement, "-1");
+        assert.equal(byName(0).log_min_duration_statement, "0");
+        assert.throws(() => clusterParameters(-2), /^Error: dbLogMinDurationMs: must be an integer from -1 to 2147483647 \(got -2\)/);
+        assert.throws(() => clusterParameters(1.5), /dbLogMinDurationMs: must be an integer/);
+    });
+
+    it("lets only RDS monitoring of this account's instances of the cluster assume the Enhanced Monitoring role", () => {
+        const where = { partition: "aws-cn", region: "cn-northwest-1", accountId: "210987654321" };
+        const [statement, ...rest] = monitoringTrustPolicy(where, "platform-prd-db").Statement;
+        assert.deepEqual(rest, []);
+        assert.deepEqual([statement.Principal, statement.Action], [{ Service: "monitoring.rds.amazonaws.com" }, "sts:AssumeRole"]);
+        assert.deepEqual(statement.Condition, {
+            StringEquals: { "aws:SourceAccount": "210987654321" },
+            ArnLike: { "aws:SourceArn": "arn:aws-cn:rds:cn-northwest-1:210987654321:db:platform-prd-db-*" },
+        });
+        assert.equal(enhancedMonitoringPolicyArn("aws-cn"), "arn:aws-cn:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
     });
 
     it("derives a valid, fixed database identifier from the cluster name", () => {
