@@ -11,6 +11,7 @@ import { loadConfig } from "./components/config/load";
 import { readStackFile } from "./components/config/stack-file";
 import { Database } from "./components/data/database";
 import { FileSystem } from "./components/data/filesystem";
+import { LogsKey } from "./components/kms";
 import { Network } from "./components/network/network";
 import { awsProviderArgs } from "./components/provider";
 
@@ -29,13 +30,17 @@ export = async () => {
     const provider = new aws.Provider("aws", awsProviderArgs(config));
     const opts = { providers: [provider] };
 
-    const network = new Network("network", { config: config.network, clusterName: config.cluster.name }, opts);
+    // Every log group is encrypted with this key, so it comes first (the flow logs' group is the network's).
+    const logsKey = new LogsKey("logs", { clusterName: config.cluster.name, protect: config.protect }, opts);
+    const logs = { kmsKeyArn: logsKey.keyArn, retentionDays: config.cluster.logRetentionDays, protect: config.protect };
+    const network = new Network("network", { config: config.network, clusterName: config.cluster.name, logs }, opts);
     const cluster = new Cluster(
         "cluster",
         {
             config: config.cluster,
             aws: config.aws,
             protect: config.protect,
+            logsKeyArn: logsKey.keyArn,
             vpcId: network.vpcId,
             privateSubnetIds: network.privateSubnetIds,
             publicSubnetIds: network.publicSubnetIds,
@@ -51,7 +56,7 @@ export = async () => {
         privateSubnetIds: network.privateSubnetIds,
         clusterSecurityGroupId: cluster.clusterSecurityGroupId,
     };
-    const database = new Database("database", { ...data, config: config.database, availabilityZones: network.availabilityZones }, opts);
+    const database = new Database("database", { ...data, config: config.database, availabilityZones: network.availabilityZones, logs }, opts);
     const files = new FileSystem(
         "files",
         { ...data, config: config.fileSystem, subnetCount: network.subnetCount, k8sProvider: cluster.provider },

@@ -327,6 +327,26 @@ export function containerLogGroupName(clusterName: string): string {
     return `/aws/eks/${clusterName}/containers`;
 }
 
+/**
+ * Name Aurora itself uses for the exported `postgresql` log of a DB cluster; creating it first lets
+ * us set its retention and key. https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.CloudWatch.html
+ */
+export function databaseLogGroupName(clusterName: string): string {
+    return `/aws/rds/cluster/${dbClusterIdentifier(clusterName)}/postgresql`;
+}
+
+/** Log group of the VPC's flow logs (a name of our choosing: the flow log is told where to write). */
+export function flowLogGroupName(clusterName: string): string {
+    return `/vpc/${clusterName}/flow-logs`;
+}
+
+/**
+ * The log group RDS Enhanced Monitoring writes every instance's OS metrics to: one per account and
+ * region, under this fixed name (the project gives each stack an account of its own).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.CloudWatchLogs.html
+ */
+export const ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics";
+
 /** First component of every app's ECR repositories: the cluster name, lower case, `_` as `-`. */
 function repositoryPrefix(clusterName: string): string {
     return clusterName.toLowerCase().replace(/_/g, "-");
@@ -341,9 +361,20 @@ export interface PlatformNames {
     readonly auroraInstance: (n: number) => string;
     /** Final snapshot of a protected Aurora cluster. */
     readonly finalSnapshot: string;
-    readonly logGroups: { readonly controlPlane: string; readonly containers: string };
-    /** Full alias names (with `alias/`) of the customer-managed keys. */
-    readonly kmsAliases: { readonly eksSecrets: string; readonly database: string; readonly fileSystem: string };
+    /**
+     * Every log group the program creates, for itself or before AWS would (EKS, Aurora, Enhanced
+     * Monitoring): the control plane's, the containers', Aurora's `postgresql` export, the VPC's flow
+     * logs and Enhanced Monitoring's.
+     */
+    readonly logGroups: {
+        readonly controlPlane: string;
+        readonly containers: string;
+        readonly database: string;
+        readonly flowLogs: string;
+        readonly enhancedMonitoring: string;
+    };
+    /** Full alias names (with `alias/`) of the customer-managed keys; `logs` encrypts every log group. */
+    readonly kmsAliases: { readonly eksSecrets: string; readonly database: string; readonly fileSystem: string; readonly logs: string };
     /** The EFS file system's `Name` tag, the name the console shows. */
     readonly fileSystem: string;
     /** First component of every app's ECR repository names. */
@@ -361,11 +392,18 @@ export function platformNames(clusterName: string): PlatformNames {
         auroraCluster,
         auroraInstance: (n) => dbInstanceIdentifier(clusterName, n),
         finalSnapshot: finalSnapshotIdentifier(clusterName),
-        logGroups: { controlPlane: controlPlaneLogGroupName(clusterName), containers: containerLogGroupName(clusterName) },
+        logGroups: {
+            controlPlane: controlPlaneLogGroupName(clusterName),
+            containers: containerLogGroupName(clusterName),
+            database: databaseLogGroupName(clusterName),
+            flowLogs: flowLogGroupName(clusterName),
+            enhancedMonitoring: ENHANCED_MONITORING_LOG_GROUP,
+        },
         kmsAliases: {
             eksSecrets: `alias/eks/${clusterName}-secrets`,
             database: `alias/rds/${auroraCluster}`,
             fileSystem: `alias/efs/${clusterName}`,
+            logs: `alias/logs/${clusterName}`,
         },
         fileSystem: `${clusterName}-apps`,
         ecrPrefix: repositoryPrefix(clusterName),
@@ -394,9 +432,12 @@ export function clusterNameProblems(clusterName: string, key: string): string[] 
         derived("Aurora final snapshot identifier", n.finalSnapshot, NAME_RULES.rdsSnapshotIdentifier),
         derived("control-plane log group name", n.logGroups.controlPlane, NAME_RULES.logGroup),
         derived("container log group name", n.logGroups.containers, NAME_RULES.logGroup),
+        derived("Aurora log group name", n.logGroups.database, NAME_RULES.logGroup),
+        derived("flow log group name", n.logGroups.flowLogs, NAME_RULES.logGroup),
         derived("KMS alias of the Kubernetes Secrets key", n.kmsAliases.eksSecrets, NAME_RULES.kmsAlias),
         derived("KMS alias of the database key", n.kmsAliases.database, NAME_RULES.kmsAlias),
         derived("KMS alias of the file system key", n.kmsAliases.fileSystem, NAME_RULES.kmsAlias),
+        derived("KMS alias of the log groups' key", n.kmsAliases.logs, NAME_RULES.kmsAlias),
         derived("EFS file system Name tag", n.fileSystem, NAME_RULES.tagValue),
         derived("ECR repository prefix", n.ecrPrefix, NAME_RULES.ecrComponent),
     ]);

@@ -173,6 +173,15 @@ describe("program", () => {
             "argocd-release: values.redis-ha.sentinel",
             "argocd-release: values.redis.enabled",
             "database-bootstrap-irsa-role: assumeRolePolicy",
+            // The audit trail: flow logs and Enhanced Monitoring in prd only, log groups and their key protected.
+            ...["network-flow-logs (platform:network:FlowLogs)", "network-flow-logs-delivery (aws:iam/rolePolicy:RolePolicy)", "network-flow-logs-group (aws:cloudwatch/logGroup:LogGroup)", "network-flow-logs-role (aws:iam/role:Role)", "network-flow-logs-vpc (aws:ec2/flowLog:FlowLog)"].map((r) => `prd only: ${r}`),
+            ...["database-monitoring (aws:iam/role:Role)", "database-monitoring-logs (aws:cloudwatch/logGroup:LogGroup)", "database-monitoring-policy (aws:iam/rolePolicyAttachment:RolePolicyAttachment)"].map((r) => `prd only: ${r}`),
+            "database-instance-1: monitoringInterval",
+            "database-instance-1: monitoringRoleArn",
+            "database-logs: protect",
+            "database-logs: retentionInDays",
+            "logs-key: deletionWindowInDays",
+            "logs-key: protect",
             // The apps.
             ...appDifferences(dev, prd),
         ].sort();

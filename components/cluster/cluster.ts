@@ -3,7 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, ClusterConfig } from "../config/load";
-import { encryptionKey } from "../kms";
+import { eksSecretsKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
 import { corednsConfiguration } from "./coredns";
 import { planFargateProfiles } from "./fargate";
@@ -23,6 +23,8 @@ export interface ClusterArgs {
     readonly aws: AwsConfig;
     /** Protect the secrets key, log groups and the cluster itself from deletion. Required. */
     readonly protect: boolean;
+    /** ARN of the key the cluster's log groups are encrypted with (`LogsKey`). Required. */
+    readonly logsKeyArn: pulumi.Input<string>;
     /** VPC of the cluster. Required. */
     readonly vpcId: pulumi.Input<string>;
     /** Subnets of the control plane's ENIs and of every Fargate pod. Required. */
@@ -79,7 +81,6 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:Cluster", name, {}, opts);
         const cfg = args.config;
-        const stateful = { parent: this, protect: args.protect };
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const names = platformNames(cfg.name);
@@ -90,19 +91,14 @@ export class Cluster extends pulumi.ComponentResource {
             `Envelope encryption of Kubernetes Secrets in EKS cluster ${cfg.name}`,
             args.protect,
             this,
+            keyLocation(this).apply(eksSecretsKeyPolicy),
         );
 
-        // EKS writes to this group once logging is on; created first so its retention is ours.
-        const controlPlaneLogs = new aws.cloudwatch.LogGroup(
-            `${name}-control-plane-logs`,
-            { name: names.logGroups.controlPlane, retentionInDays: cfg.logRetentionDays },
-            stateful,
-        );
-        const containerLogs = new aws.cloudwatch.LogGroup(
-            `${name}-container-logs`,
-            { name: names.logGroups.containers, retentionInDays: cfg.logRetentionDays },
-            stateful,
-        );
+        // EKS writes to this group once logging is on; created first so its retention and key are
+        // ours. It holds the API server's, audit and authenticator logs: the audit retention.
+        const logs = { kmsKeyArn: args.logsKeyArn, protect: args.protect };
+        const controlPlaneLogs = logGroup(`${name}-control-plane-logs`, names.logGroups.controlPlane, { ...logs, retentionDays: cfg.auditLogRetentionDays }, this);
+        const containerLogs = logGroup(`${name}-container-logs`, names.logGroups.containers, { ...logs, retentionDays: cfg.logRetentionDays }, this);
 
         const podExecutionRole = new aws.iam.Role(
             `${name}-pod-execution`,

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config/load";
-import { clusterOnlySecurityGroup, encryptionKey } from "../kms";
+import { KeyLocation, LogStorage, clusterOnlySecurityGroup, databaseKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { platformNames } from "../naming";
-import { POSTGRES_PORT, parameterGroupFamily } from "./aurora";
+import { POSTGRES_PORT, clusterParameters, enhancedMonitoringPolicyArn, monitoringTrustPolicy, parameterGroupFamily } from "./aurora";
 
 export interface DatabaseArgs {
     /** The database slice of the stack config. Required. */
@@ -19,6 +19,11 @@ export interface DatabaseArgs {
     readonly availabilityZones: pulumi.Input<string[]>;
     /** The EKS-created cluster security group: the only source admitted on 5432. Required. */
     readonly clusterSecurityGroupId: pulumi.Input<string>;
+    /**
+     * Key, retention and protection of the log groups Aurora writes to: its `postgresql` export and
+     * Enhanced Monitoring's. Required.
+     */
+    readonly logs: LogStorage;
 }
 
 /** Name of the master user. Apps never use it: each gets a login role of its own. */
@@ -50,7 +55,17 @@ export class Database extends pulumi.ComponentResource {
         const cfg = args.config;
         const names = platformNames(args.clusterName);
         const identifier = names.auroraCluster;
-        const key = encryptionKey(`${name}-key`, names.kmsAliases.database, `Aurora cluster ${identifier}: storage, master secret, Performance Insights`, args.protect, this);
+        const where = keyLocation(this);
+        const key = encryptionKey(
+            `${name}-key`,
+            names.kmsAliases.database,
+            `Aurora cluster ${identifier}: storage, master secret, Performance Insights`,
+            args.protect,
+            this,
+            where.apply(databaseKeyPolicy),
+        );
+        // Aurora creates the group of an exported log itself, without retention or key, unless it exists.
+        const postgresLogs = logGroup(`${name}-logs`, names.logGroups.database, args.logs, this);
         const subnets = new aws.rds.SubnetGroup(
             `${name}-subnets`,
             { description: `Private subnets of ${identifier}`, subnetIds: args.privateSubnetIds },
@@ -65,8 +80,9 @@ export class Database extends pulumi.ComponentResource {
             `${name}-params`,
             {
                 family: parameterGroupFamily(cfg.engineVersion),
+                // The description is create-only: it stays as first written, though the group now also logs.
                 description: `${identifier}: TLS only`,
-                parameters: [{ name: "rds.force_ssl", value: "1" }],
+                parameters: clusterParameters(cfg.logMinDurationMs),
             },
             { parent: this },
         );
@@ -103,8 +119,12 @@ export class Database extends pulumi.ComponentResource {
                 skipFinalSnapshot: !args.protect,
                 finalSnapshotIdentifier: args.protect ? names.finalSnapshot : undefined,
             },
-            { parent: this, protect: args.protect },
+            { parent: this, protect: args.protect, dependsOn: [postgresLogs] },
         );
+
+        // Enhanced Monitoring (OS metrics every few seconds, into its own log group, which RDS would
+        // otherwise create with its own retention): a role RDS assumes, and the group first.
+        const monitoring = cfg.enhancedMonitoringSeconds > 0 ? this.monitoring(name, identifier, names.logGroups.enhancedMonitoring, where, args.logs) : undefined;
 
         const instances: aws.rds.ClusterInstance[] = [];
         for (let i = 0; i < cfg.instanceCount; i++) {
@@ -121,8 +141,10 @@ export class Database extends pulumi.ComponentResource {
                     publiclyAccessible: false,
                     performanceInsightsEnabled: true,
                     performanceInsightsKmsKeyId: key.arn,
+                    monitoringInterval: cfg.enhancedMonitoringSeconds,
+                    monitoringRoleArn: monitoring?.roleArn,
                 },
-                { parent: this },
+                { parent: this, dependsOn: monitoring?.ready ?? [] },
             );
             instances.push(instance);
         }
@@ -142,5 +164,27 @@ export class Database extends pulumi.ComponentResource {
             readerEndpoint: this.readerEndpoint,
             masterUserSecretArn: this.masterUserSecretArn,
         });
+    }
+
+    /**
+     * The Enhanced Monitoring role and log group; instances wait for both (`ready`).
+     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html
+     */
+    private monitoring(name: string, identifier: string, logGroupName: string, where: pulumi.Output<KeyLocation>, logs: LogStorage) {
+        const group = logGroup(`${name}-monitoring-logs`, logGroupName, logs, this);
+        const role = new aws.iam.Role(
+            `${name}-monitoring`,
+            {
+                description: `Enhanced Monitoring of Aurora cluster ${identifier}`,
+                assumeRolePolicy: where.apply((w) => JSON.stringify(monitoringTrustPolicy(w, identifier))),
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-monitoring-policy`,
+            { role: role.name, policyArn: where.apply((w) => enhancedMonitoringPolicyArn(w.partition)) },
+            { parent: this },
+        );
+        return { roleArn: role.arn, ready: [group, attachment] };
     }
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FileSystemConfig } from "../config/load";
-import { clusterOnlySecurityGroup, encryptionKey } from "../kms";
+import { clusterOnlySecurityGroup, encryptionKey, fileSystemKeyPolicy, keyLocation } from "../kms";
 import { platformNames } from "../naming";
 import { EFS_CSI_DRIVER, EFS_STORAGE_CLASS, NFS_PORT } from "./efs";
 
@@ -43,7 +43,14 @@ export class FileSystem extends pulumi.ComponentResource {
         super("platform:data:FileSystem", name, {}, opts);
         const cfg = args.config;
         const names = platformNames(args.clusterName);
-        const key = encryptionKey(`${name}-key`, names.kmsAliases.fileSystem, `EFS file system of ${args.clusterName}`, args.protect, this);
+        const key = encryptionKey(
+            `${name}-key`,
+            names.kmsAliases.fileSystem,
+            `EFS file system of ${args.clusterName}`,
+            args.protect,
+            this,
+            keyLocation(this).apply(fileSystemKeyPolicy),
+        );
         const fileSystem = new aws.efs.FileSystem(
             `${name}-fs`,
             {

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkConfig } from "../config/load";
+import type { LogStorage } from "../kms";
+import { platformNames } from "../naming";
 import { subnetLayout } from "./cidr";
+import { FlowLogs } from "./flow-logs";
 
 /** Tags the AWS Load Balancer Controller uses to discover subnets. https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/ */
 export const PUBLIC_ELB_TAG = "kubernetes.io/role/elb";
@@ -10,8 +13,10 @@ export const INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb";
 export interface NetworkArgs {
     /** The network slice of the stack config: a VPC to create, or an existing one to adopt. Required. */
     readonly config: NetworkConfig;
-    /** EKS cluster name, written into the `kubernetes.io/cluster/<name>` subnet tag. Required. */
+    /** EKS cluster name, written into the `kubernetes.io/cluster/<name>` subnet tag and the flow log group's name. Required. */
     readonly clusterName: string;
+    /** Key, retention and protection of the flow logs' log group (used when `config.flowLogs`). Required. */
+    readonly logs: LogStorage;
 }
 
 /** Which NAT gateway (by AZ index) each private subnet's default route uses. */
@@ -21,8 +26,10 @@ export function natGatewayIndexes(strategy: "single" | "perAz", azCount: number)
 
 /**
  * The VPC the cluster runs in: public subnets (NAT gateways, internet-facing load balancers) and
- * private subnets (the cluster and every Fargate pod) across `azCount` AZs. With an existing VPC it
- * creates nothing and passes the configured ids through.
+ * private subnets (the cluster and every Fargate pod) across `azCount` AZs, its default security
+ * group emptied, and its flow logs when `vpcFlowLogs` is on. With an existing VPC it creates only
+ * the flow logs (when on) and passes the configured ids through; its default security group stays
+ * its owner's.
  */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
@@ -58,6 +65,7 @@ export class Network extends pulumi.ComponentResource {
             );
             this.publicSubnetIds = pulumi.output([...config.publicSubnetIds]);
             this.egress = [];
+            if (config.flowLogs) this.flowLogs(name, this.vpcId, args);
             this.registerOutputs({ vpcId: this.vpcId });
             return;
         }
@@ -91,6 +99,13 @@ export class Network extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // The default security group admits everything from its members and lets all out; nothing of
+        // ours uses it, so it is left with no rules at all and cannot be handed to a resource by
+        // accident. https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+        // Pulumi adopts the group (a VPC always has one) and removes its rules:
+        // https://www.pulumi.com/registry/packages/aws/api-docs/ec2/defaultsecuritygroup/
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default` } }, { parent: this });
+        if (config.flowLogs) this.flowLogs(name, vpc.id, args);
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, { parent: this });
         const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, { parent: this });
         new aws.ec2.Route(
@@ -166,5 +181,10 @@ export class Network extends pulumi.ComponentResource {
         this.availabilityZones = pulumi.all(privateSubnets.map((s) => s.availabilityZone));
         this.egress = egress;
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    }
+
+    /** The VPC's flow logs, created or adopted alike (see the loader's network.ts). */
+    private flowLogs(name: string, vpcId: pulumi.Input<string>, args: NetworkArgs): FlowLogs {
+        return new FlowLogs(`${name}-flow-logs`, { vpcId, logGroupName: platformNames(args.clusterName).logGroups.flowLogs, logs: args.logs }, { parent: this });
     }
 }

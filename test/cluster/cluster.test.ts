@@ -13,6 +13,7 @@ const expected = {
         publicAccessCidrs: ["0.0.0.0/0"],
         logTypes: ["api", "audit", "authenticator"],
         retention: 14,
+        auditRetention: 14,
         protect: false,
         admins: { "admin-role-platformadmin": "arn:aws:iam::111111111111:role/PlatformAdmin" },
     },
@@ -20,6 +21,7 @@ const expected = {
         publicAccessCidrs: ["203.0.113.0/24"],
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         retention: 90,
+        auditRetention: 365,
         protect: true,
         admins: { "admin-role-platformadmin": "arn:aws:iam::222222222222:role/PlatformAdmin" },
     },
@@ -79,6 +81,13 @@ describe("cluster", () => {
                 }
                 const key = named(result, "cluster-secrets");
                 assert.equal(input(key, "enableKeyRotation"), true);
+                // An explicit policy: the account, and EKS in this region for this account's principals.
+                const policy = JSON.parse(input(key, "policy"));
+                assert.deepEqual(policy.Statement.map((s: any) => [s.Sid, s.Condition?.StringEquals?.["kms:ViaService"]]), [
+                    ["AccountAdministersKeyThroughIam", undefined],
+                    ["ClusterRoleThroughEks", "eks.ap-northeast-1.amazonaws.com"],
+                ]);
+                assert.equal(policy.Statement[1].Condition.StringEquals["kms:CallerAccount"], "123456789012");
                 assert.equal(input(eks, "encryptionConfigKeyArn"), `arn:aws:kms:ap-northeast-1:123456789012:key/${key.id}`);
                 assert.equal(input(named(result, "cluster-secrets"), "deletionWindowInDays"), want.protect ? 30 : 7);
             });
@@ -92,12 +101,15 @@ describe("cluster", () => {
                 assert.equal(input(eks, "version"), "1.34");
             });
 
-            it("logs the control plane and containers to log groups with the stack's retention", async () => {
+            it("logs the control plane (audit retention) and containers (the stack's retention) to groups encrypted with the logs key", async () => {
                 const result = await plan(stack);
                 assert.deepEqual(input(named(result, "cluster-eks"), "enabledClusterLogTypes"), want.logTypes);
                 assert.equal(input(named(result, "cluster-control-plane-logs"), "name"), `/aws/eks/platform-${stack}/cluster`);
+                assert.equal(input(named(result, "cluster-control-plane-logs"), "retentionInDays"), want.auditRetention);
+                assert.equal(input(named(result, "cluster-container-logs"), "retentionInDays"), want.retention);
+                const logsKey = `arn:aws:kms:ap-northeast-1:123456789012:key/${named(result, "logs-key").id}`;
                 for (const name of ["cluster-control-plane-logs", "cluster-container-logs"]) {
-                    assert.equal(input(named(result, name), "retentionInDays"), want.retention, name);
+                    assert.equal(input(named(result, name), "kmsKeyId"), logsKey, name);
                 }
                 // EKS would create the control-plane group itself, without retention, if it came first.
                 assert.ok(waitsFor(result, named(result, "cluster-eks"), named(result, "cluster-control-plane-logs")));
@@ -137,7 +149,7 @@ describe("cluster", () => {
 
             it(`${want.protect ? "protects" : "does not protect"} the secrets key, log groups and cluster`, async () => {
                 const result = await plan(stack);
-                for (const name of ["cluster-secrets", "cluster-control-plane-logs", "cluster-container-logs"]) {
+                for (const name of ["cluster-secrets", "cluster-control-plane-logs", "cluster-container-logs", "logs-key"]) {
                     assert.equal(named(result, name).protect, want.protect, name);
                 }
                 assert.equal(input(named(result, "cluster-eks"), "deletionProtection"), want.protect);
@@ -168,11 +180,13 @@ describe("cluster", () => {
         const result = await runProgram(
             async () => {
                 const config = loadConfig(pulumi.runtime.allConfig(), stack.project, stack.stack);
-                const network = new Network("network", { config: config.network, clusterName: config.cluster.name });
+                const logs = { kmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/logs", retentionDays: 30, protect: config.protect };
+                const network = new Network("network", { config: config.network, clusterName: config.cluster.name, logs });
                 const cluster = new Cluster("cluster", {
                     config: config.cluster,
                     aws: config.aws,
                     protect: config.protect,
+                    logsKeyArn: logs.kmsKeyArn,
                     vpcId: network.vpcId,
                     privateSubnetIds: network.privateSubnetIds,
                     egress: network.egress,

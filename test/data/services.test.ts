@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { clusterParameters, monitoringTrustPolicy } from "../../components/data/aurora";
+import { databaseKeyPolicy, fileSystemKeyPolicy } from "../../components/kms";
 import { eksCreatedSecurityGroupId } from "../../scripts/offline/mocks";
 import { STACKS, input, named, ofType, plan, stackConfig, waitsFor } from "../support";
 
@@ -16,15 +18,19 @@ function wanted(stack: string) {
         protect: c.protect,
         ia: c.fileSystem.transitionToIa,
         backups: c.fileSystem.backups ? "ENABLED" : "DISABLED",
+        slowMs: c.database.logMinDurationMs,
+        monitoring: c.database.enhancedMonitoringSeconds,
     };
 }
+
+const WHERE = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" };
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 describe("data services", () => {
     it("pins the shipped stacks dev and prd: the capacity, backups and protection their stack files choose", () => {
-        assert.deepEqual(wanted("dev"), { engineVersion: "16.6", cluster: "platform-dev", instances: 1, min: 0, max: 4, pause: 1800, retention: 1, protect: false, ia: "AFTER_7_DAYS", backups: "DISABLED" });
-        assert.deepEqual(wanted("prd"), { engineVersion: "16.6", cluster: "platform-prd", instances: 2, min: 0.5, max: 16, pause: undefined, retention: 14, protect: true, ia: "AFTER_30_DAYS", backups: "ENABLED" });
+        assert.deepEqual(wanted("dev"), { engineVersion: "16.6", cluster: "platform-dev", instances: 1, min: 0, max: 4, pause: 1800, retention: 1, protect: false, ia: "AFTER_7_DAYS", backups: "DISABLED", slowMs: 1000, monitoring: 0 });
+        assert.deepEqual(wanted("prd"), { engineVersion: "16.6", cluster: "platform-prd", instances: 2, min: 0.5, max: 16, pause: undefined, retention: 14, protect: true, ia: "AFTER_30_DAYS", backups: "ENABLED", slowMs: 1000, monitoring: 60 });
     });
 
     for (const stack of STACKS) {
@@ -72,9 +78,34 @@ describe("data services", () => {
                 assert.equal(input(db, "dbSubnetGroupName"), subnets.id);
                 const params = named(result, "database-params");
                 assert.equal(input(params, "family"), `aurora-postgresql${want.engineVersion!.split(".")[0]}`);
-                assert.deepEqual(input(params, "parameters"), [{ name: "rds.force_ssl", value: "1" }]);
+                assert.deepEqual(input(params, "parameters"), clusterParameters(want.slowMs));
+                assert.ok(input(params, "parameters").some((p: any) => p.name === "log_connections" && p.value === "1"));
                 for (const i of ofType(result, "aws:rds/clusterInstance:ClusterInstance")) {
                     assert.equal(input(i, "performanceInsightsKmsKeyId"), keyArn);
+                }
+            });
+
+            it("has explicit key policies: the database's key for RDS, Secrets Manager and Performance Insights, the file system's for EFS", async () => {
+                const result = await plan(stack);
+                assert.deepEqual(JSON.parse(input(named(result, "database-key"), "policy")), databaseKeyPolicy(WHERE));
+                assert.deepEqual(JSON.parse(input(named(result, "files-key"), "policy")), fileSystemKeyPolicy(WHERE));
+            });
+
+            it(want.monitoring > 0 ? `monitors every instance every ${want.monitoring} s through a role only RDS monitoring of this cluster assumes` : "runs no Enhanced Monitoring (cheap on purpose)", async () => {
+                const result = await plan(stack);
+                const instances = ofType(result, "aws:rds/clusterInstance:ClusterInstance");
+                if (want.monitoring === 0) {
+                    for (const i of instances) assert.deepEqual([input(i, "monitoringInterval"), input(i, "monitoringRoleArn")], [0, undefined], i.name);
+                    assert.ok(!result.resources.some((r) => r.name.startsWith("database-monitoring")));
+                    return;
+                }
+                const role = named(result, "database-monitoring");
+                assert.deepEqual(JSON.parse(input(role, "assumeRolePolicy")), monitoringTrustPolicy(WHERE, `${want.cluster}-db`));
+                const attachment = named(result, "database-monitoring-policy");
+                assert.deepEqual([input(attachment, "role"), input(attachment, "policyArn")], [role.id, "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"]);
+                for (const i of instances) {
+                    assert.deepEqual([input(i, "monitoringInterval"), input(i, "monitoringRoleArn")], [want.monitoring, `arn:aws:iam::123456789012:role/${role.id}`], i.name);
+                    assert.ok(waitsFor(result, i, attachment), `${i.name} does not wait for the role's policy`);
                 }
             });
 
@@ -154,12 +185,23 @@ describe("data services", () => {
             efsTransitionToIa: "AFTER_90_DAYS",
             efsBackups: "false",
             protectStatefulResources: "false",
+            // The audit trail's keys: switching them off or tuning them touches no stateful resource.
+            vpcFlowLogs: "false",
+            dbEnhancedMonitoringSeconds: "0",
+            dbLogMinDurationMs: "250",
+            logRetentionDays: "30",
+            auditLogRetentionDays: "400",
         });
+        // A key's policy is updated in place, yet these keys do not even change it.
+        const keySpec = ["keySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId", "policy"];
         const createOnly: Record<string, string[]> = {
             "database-cluster": ["clusterIdentifier", "engine", "kmsKeyId", "storageEncrypted", "dbSubnetGroupName", "masterUsername"],
+            "database-params": ["family", "description", "name"],
             "files-fs": ["encrypted", "kmsKeyId", "performanceMode", "creationToken"],
-            "database-key": [],
-            "files-key": [],
+            "database-key": keySpec,
+            "files-key": keySpec,
+            "cluster-secrets": keySpec,
+            "logs-key": keySpec,
         };
         for (const [name, keys] of Object.entries(createOnly)) {
             assert.equal(named(tuned, name).urn, named(base, name).urn, name);

@@ -1,7 +1,13 @@
 import { strict as assert } from "assert";
+import { flowLogsDeliveryPolicy, flowLogsTrustPolicy } from "../../components/network/flow-logs";
 import { natGatewayIndexes } from "../../components/network/network";
+import { platformNames } from "../../components/naming";
 import { PlanResult } from "../../scripts/offline/engine";
-import { input, named, ofType, plan } from "../support";
+import { input, named, ofType, plan, stackConfig, subtree, waitsFor } from "../support";
+
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+const WHERE = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" };
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const NAT = "aws:ec2/natGateway:NatGateway";
@@ -32,6 +38,40 @@ describe("network", () => {
                 assert.equal(input(vpc, "cidrBlock"), want.cidr);
                 assert.equal(input(vpc, "enableDnsHostnames"), true);
                 assert.equal(input(vpc, "enableDnsSupport"), true);
+            });
+
+            it("manages the VPC's default security group and leaves it without any rule", async () => {
+                const result = await plan(stack);
+                const groups = ofType(result, DEFAULT_SG);
+                assert.deepEqual(groups.map((g) => input(g, "vpcId")), [named(result, "network-vpc").id]);
+                assert.deepEqual([input(groups[0], "ingress"), input(groups[0], "egress")], [[], []]);
+            });
+
+            const flowLogs = stackConfig(stack).network.flowLogs;
+            it(flowLogs ? "records all of the VPC's traffic in its own log group, through a role only this account's flow logs assume" : "records no flow logs (cheap on purpose)", async () => {
+                const result = await plan(stack);
+                const vpc = named(result, "network-vpc");
+                const flow = ofType(result, FLOW_LOG);
+                if (!flowLogs) {
+                    assert.deepEqual(flow, []);
+                    assert.deepEqual(ofType(result, "platform:network:FlowLogs"), []);
+                    assert.ok(!result.resources.some((r) => r.name.startsWith("network-flow-logs")));
+                    return;
+                }
+                assert.equal(flow.length, 1);
+                const group = named(result, "network-flow-logs-group");
+                const role = named(result, "network-flow-logs-role");
+                assert.deepEqual(
+                    [input(flow[0], "vpcId"), input(flow[0], "trafficType"), input(flow[0], "logDestinationType"), input(flow[0], "logDestination"), input(flow[0], "iamRoleArn")],
+                    [vpc.id, "ALL", "cloud-watch-logs", `arn:aws:logs:ap-northeast-1:123456789012:log-group:${input(group, "name")}`, `arn:aws:iam::123456789012:role/${role.id}`],
+                );
+                assert.equal(input(group, "name"), platformNames(`platform-${stack}`).logGroups.flowLogs);
+                assert.deepEqual(JSON.parse(input(role, "assumeRolePolicy")), flowLogsTrustPolicy(WHERE));
+                const delivery = named(result, "network-flow-logs-delivery");
+                assert.equal(input(delivery, "role"), role.id);
+                assert.deepEqual(JSON.parse(input(delivery, "policy")), flowLogsDeliveryPolicy(WHERE, input(group, "name")));
+                // The service checks the role's permissions when the flow log is created.
+                assert.ok(waitsFor(result, flow[0], delivery));
             });
 
             it(`spreads public and private subnets over ${want.azs} distinct AZs`, async () => {
@@ -115,10 +155,19 @@ describe("network", () => {
             existingPublicSubnetIds: JSON.stringify(["subnet-0000000000000000c", "subnet-0000000000000000d"]),
         };
 
-        it("creates no network resources and hands its ids to the cluster", async () => {
-            const result = await plan("dev", existing);
+        it("creates only the adopted VPC's flow logs (its default security group stays its owner's) and hands its ids to the cluster", async () => {
+            const result = await plan("dev", { ...existing, vpcFlowLogs: "true" });
             const network = named(result, "network");
-            assert.deepEqual(result.resources.filter((r) => r.parent === network.urn), []);
+            const flowLogs = named(result, "network-flow-logs");
+            assert.deepEqual(result.resources.filter((r) => r.parent === network.urn), [flowLogs]);
+            assert.deepEqual(subtree(result, flowLogs).map((r) => r.type).sort(), [
+                "aws:cloudwatch/logGroup:LogGroup",
+                FLOW_LOG,
+                "aws:iam/role:Role",
+                "aws:iam/rolePolicy:RolePolicy",
+            ]);
+            assert.deepEqual(ofType(result, FLOW_LOG).map((f) => [input(f, "vpcId"), input(f, "trafficType")]), [["vpc-0123456789abcdef0", "ALL"]]);
+            assert.deepEqual(ofType(result, DEFAULT_SG), []);
             assert.deepEqual(result.resources.filter((r) => /aws:ec2\/(vpc|subnet|natGateway|internetGateway|routeTable|route):/.test(r.type)), []);
             const eks = named(result, "cluster-eks");
             assert.equal(input(eks, "vpcId"), "vpc-0123456789abcdef0");
