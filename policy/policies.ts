@@ -7,7 +7,7 @@
  * the SDK hands policies their props behind a proxy that throws UnknownValueError on reading one,
  * and reports the check as not run; `pulumi up` checks again once the value is known.
  */
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 type Props = Record<string, any>;
 type Check = (props: Props, report: ReportViolation, args: ResourceValidationArgs) => void;
@@ -20,6 +20,14 @@ export const MIN_PRD_BACKUP_DAYS = 7;
 export const REQUIRED_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator"];
 /** Tag the AWS Load Balancer Controller puts on the security groups of the load balancers it manages. */
 export const LOAD_BALANCER_SG_TAG = "elbv2.k8s.aws/cluster";
+/** Days prd keeps the control-plane log group: API and audit logs for a year (the loader's rule for protected stacks). */
+export const MIN_PRD_AUDIT_LOG_DAYS = 365;
+/** The log group EKS writes its control-plane logs to: `/aws/eks/<cluster>/cluster`. */
+export const CONTROL_PLANE_LOG_GROUP = /^\/aws\/eks\/[^/]+\/cluster$/;
+
+const VPC = "aws:ec2/vpc:Vpc";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 
 /** Runs `check` on resources of the given types only. */
 function on(types: string[], check: Check): ResourceValidationPolicy["validateResource"] {
@@ -58,7 +66,23 @@ function policyDocuments(args: ResourceValidationArgs): any[] {
 
 const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 
-export const POLICIES: ResourceValidationPolicy[] = [
+/**
+ * Whether `resource` takes `property` from `source`: the engine's property dependencies where it
+ * gives them (a preview, when the VPC's id is not known yet), else any dependency.
+ */
+function takesFrom(resource: PolicyResource, property: string, source: PolicyResource): boolean {
+    const from = resource.propertyDependencies?.[property] ?? resource.dependencies ?? [];
+    return from.some((d) => d.urn === source.urn);
+}
+
+/** Whether a key policy principal is everyone: `"*"` or `{AWS: "*"}`. */
+function isEveryone(principal: unknown): boolean {
+    if (principal === "*") return true;
+    const aws = (principal as { AWS?: string | string[] } | undefined)?.AWS;
+    return list<string>(aws).includes("*");
+}
+
+export const POLICIES: Policies = [
     {
         name: "aws-account-pinned",
         description: "The AWS provider names the accounts it may deploy to, so a stack never lands in another stack's account by the credentials at hand.",
@@ -75,6 +99,26 @@ export const POLICIES: ResourceValidationPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: on(["aws:rds/cluster:Cluster"], (p, report) => {
             if (p.storageEncrypted !== true) report("storageEncrypted must be true.");
+        }),
+    },
+    {
+        name: "aurora-logs-exported",
+        description: "Aurora clusters export their database log (connections, disconnections, slow statements) to CloudWatch Logs.",
+        enforcementLevel: "mandatory",
+        validateResource: on(["aws:rds/cluster:Cluster"], (p, report) => {
+            const wanted = String(p.engine ?? "").includes("postgresql") ? "postgresql" : undefined;
+            const exports = list<string>(p.enabledCloudwatchLogsExports);
+            if (wanted ? !exports.includes(wanted) : exports.length === 0) report(`enabledCloudwatchLogsExports must include ${wanted ?? "the engine's log"}.`);
+        }),
+    },
+    {
+        name: "aurora-monitoring",
+        description: "Aurora instances run Performance Insights and Enhanced Monitoring (OS metrics), with the role it needs.",
+        enforcementLevel: "mandatory",
+        validateResource: on(["aws:rds/clusterInstance:ClusterInstance"], (p, report) => {
+            if (p.performanceInsightsEnabled !== true) report("performanceInsightsEnabled must be true.");
+            if (!(typeof p.monitoringInterval === "number" && p.monitoringInterval > 0)) report(`monitoringInterval must be 1 to 60 seconds (got ${JSON.stringify(p.monitoringInterval ?? 0)}).`);
+            else if (!p.monitoringRoleArn) report("monitoringRoleArn must name the Enhanced Monitoring role.");
         }),
     },
     {
@@ -149,6 +193,40 @@ export const POLICIES: ResourceValidationPolicy[] = [
         }),
     },
     {
+        name: "log-group-encrypted",
+        description: "CloudWatch log groups are encrypted with a KMS key of ours and expire their events (retention set).",
+        enforcementLevel: "mandatory",
+        validateResource: on(["aws:cloudwatch/logGroup:LogGroup"], (p, report) => {
+            if (!p.kmsKeyId) report("kmsKeyId must name the KMS key the log group is encrypted with.");
+            // 0 (or none) keeps events forever.
+            if (!(typeof p.retentionInDays === "number" && p.retentionInDays > 0)) report(`retentionInDays must be set (got ${JSON.stringify(p.retentionInDays ?? "never expire")}).`);
+        }),
+    },
+    {
+        name: "audit-log-retention",
+        description: `The EKS control-plane log group (API server, audit, authenticator) keeps its events at least ${MIN_PRD_AUDIT_LOG_DAYS} days.`,
+        enforcementLevel: "mandatory",
+        validateResource: on(["aws:cloudwatch/logGroup:LogGroup"], (p, report) => {
+            if (typeof p.name !== "string" || !CONTROL_PLANE_LOG_GROUP.test(p.name)) return;
+            if (!(typeof p.retentionInDays === "number" && p.retentionInDays >= MIN_PRD_AUDIT_LOG_DAYS)) {
+                report(`retentionInDays of ${p.name} must be at least ${MIN_PRD_AUDIT_LOG_DAYS} (got ${JSON.stringify(p.retentionInDays ?? "never expire")}; platform:auditLogRetentionDays).`);
+            }
+        }),
+    },
+    {
+        name: "kms-key-policy",
+        description: "KMS keys carry an explicit key policy, and every statement that admits any principal is narrowed by a condition.",
+        enforcementLevel: "mandatory",
+        validateResource: on(["aws:kms/key:Key"], (p, report) => {
+            if (p.policy === undefined) return report("policy must be set: the default key policy lets every IAM policy of the account use the key for anything.");
+            const statements = list<any>(json(p.policy)?.Statement);
+            if (statements.length === 0) return report("policy must be a key policy document with statements.");
+            for (const statement of statements.filter((s) => s.Effect === "Allow" && isEveryone(s.Principal) && !s.Condition)) {
+                report(`Statement ${JSON.stringify(statement.Sid ?? "")} admits every principal without a Condition: narrow it (kms:CallerAccount, kms:ViaService).`);
+            }
+        }),
+    },
+    {
         name: "kms-key-rotation",
         description: "Customer-managed KMS keys rotate yearly.",
         enforcementLevel: "mandatory",
@@ -213,4 +291,32 @@ export const POLICIES: ResourceValidationPolicy[] = [
             },
         ),
     },
+    {
+        name: "vpc-flow-logs",
+        description: "Every VPC the stack creates records its flow logs (all traffic).",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            const flowLogs = args.resources.filter((r) => r.type === FLOW_LOG);
+            for (const vpc of args.resources.filter((r) => r.type === VPC)) {
+                const own = flowLogs.filter((f) => takesFrom(f, "vpcId", vpc));
+                if (own.length === 0) report(`VPC ${vpc.name} has no flow log: set platform:vpcFlowLogs to true.`, vpc.urn);
+                else if (!own.some((f) => f.props.trafficType === "ALL")) report(`VPC ${vpc.name}'s flow logs must record trafficType ALL.`, vpc.urn);
+            }
+        },
+    } satisfies StackValidationPolicy,
+    {
+        name: "default-security-group-closed",
+        description: "The default security group of every VPC the stack creates is managed, with no rules.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            const defaults = args.resources.filter((r) => r.type === DEFAULT_SG);
+            for (const vpc of args.resources.filter((r) => r.type === VPC)) {
+                if (!defaults.some((g) => takesFrom(g, "vpcId", vpc))) report(`VPC ${vpc.name}'s default security group is not managed: its rules admit all traffic between its members.`, vpc.urn);
+            }
+            for (const group of defaults) {
+                const rules = [...list<unknown>(group.props.ingress), ...list<unknown>(group.props.egress)];
+                if (rules.length > 0) report(`${group.name} has ${rules.length} rule(s): a default security group keeps none.`, group.urn);
+            }
+        },
+    } satisfies StackValidationPolicy,
 ];
