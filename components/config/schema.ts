@@ -240,7 +240,7 @@ export const CONFIG_SCHEMA = {
     apps: {
         type: "object",
         description:
-            "Per-app switches and settings of this stack; {} for none (Pulumi requires the key in every stack file: an object cannot have a default in Pulumi.yaml). {<app>: {enabled: false}} stops an app that app.yaml would run; {<app>: {settings: {NAME: value}}} sets the settings app.yaml declares. See apps/README.md.",
+            "Per-app switches and settings of this stack; {} for none (Pulumi requires the key in every stack file: an object cannot have a default in Pulumi.yaml). {<app>: {enabled: false}} stops an app that app.yaml would run; {<app>: {settings: {NAME: value}}} sets the settings app.yaml declares; {<app>: {secrets: {<name>: {<key>: value}}}} holds the values of the Secrets it declares, each set encrypted with pulumi config set --secret --path <project>:apps.<app>.secrets.<name>.<key>, never in plain text. See apps/README.md.",
     },
     addonsHighAvailability: {
         type: "boolean",
