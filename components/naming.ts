@@ -62,13 +62,40 @@ export const AWS_AUTONAME_SUFFIX = 8;
 export const K8S_AUTONAME_SUFFIX = 9;
 
 /**
- * Labels of every namespace the program creates for workloads. Pod Security `baseline` is
- * enforced: it refuses what Fargate cannot run anyway (privileged, host namespaces, host ports and
- * paths) at admission, with a clear message, instead of leaving the pod Pending.
+ * The Pod Security Standard of every namespace the program creates for workloads: `restricted`,
+ * the hardened profile (non-root, no privilege escalation, all capabilities dropped, the runtime's
+ * default seccomp profile, only non-host volume types). It also refuses at admission, with a clear
+ * message, what Fargate cannot run anyway (privileged, host namespaces, host ports and paths)
+ * instead of leaving the pod Pending.
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export const POD_SECURITY_LEVEL = "restricted";
+
+/**
+ * The version of the Pod Security Standards the namespaces pin, `v<major>.<minor>`. Not `latest`
+ * (the default when no version label is set): then an upgrade of the cluster would tighten
+ * admission silently, and pods that ran before it would be refused at their next start. Pinned, a
+ * newer version's checks apply only when this constant changes, in a reviewed commit. It is never
+ * newer than the stacks' `kubernetesVersion` (test/apps/pod-security.test.ts): a version's checks
+ * exist only in clusters of that version or later.
+ * https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+ */
+export const POD_SECURITY_VERSION = "v1.34";
+
+/**
+ * Labels of every namespace the program creates for workloads: managed by Pulumi, and Pod Security
+ * {@link POD_SECURITY_LEVEL} at {@link POD_SECURITY_VERSION} for each mode: `enforce` refuses a
+ * violating pod, `audit` records it in the audit log, `warn` tells the client that creates the
+ * workload (kubectl, Argo CD) at once, before its pods are refused.
  * https://kubernetes.io/docs/concepts/security/pod-security-admission/
  */
 export function managedNamespaceLabels(): Record<string, string> {
-    return { "app.kubernetes.io/managed-by": "pulumi", "pod-security.kubernetes.io/enforce": "baseline" };
+    const labels: Record<string, string> = { "app.kubernetes.io/managed-by": "pulumi" };
+    for (const mode of ["enforce", "audit", "warn"]) {
+        labels[`pod-security.kubernetes.io/${mode}`] = POD_SECURITY_LEVEL;
+        labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    return labels;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -167,9 +167,12 @@ describe("program", () => {
                 `argocd-release: values.${c}.pdb.minAvailable`,
                 `argocd-release: values.${c}.replicas`,
             ]),
+            // redis-ha's pod and container security contexts (Pod Security restricted) come with it.
+            "argocd-release: values.redis-ha.containerSecurityContext",
             "argocd-release: values.redis-ha.enabled",
             "argocd-release: values.redis-ha.haproxy",
             "argocd-release: values.redis-ha.redis",
+            "argocd-release: values.redis-ha.securityContext",
             "argocd-release: values.redis-ha.sentinel",
             "argocd-release: values.redis.enabled",
             "database-bootstrap-irsa-role: assumeRolePolicy",

@@ -1,3 +1,5 @@
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
+
 /**
  * Helm values of Argo CD (argo-cd chart 10.x) on Fargate.
  *
@@ -18,34 +20,54 @@
  * - Every container requests at most 0.25 vCPU and 256Mi, so with Fargate's 256 MB each pod fits
  *   the smallest size, 0.25 vCPU / 0.5 GB.
  *   https://docs.aws.amazon.com/eks/latest/userguide/fargate-pod-configuration.html
+ * - Every pod meets Pod Security `restricted`, which the `argocd` namespace enforces: a pod that
+ *   did not would be refused and the release would fail. The chart supports it for each pod it runs
+ *   here (it renders no pod this cannot reach), so no namespace exception is needed:
+ *   `global.securityContext` is the pod context of the controller, server, repo server and
+ *   ApplicationSet controller; Redis, the redis-secret-init hook Job and redis-ha's Redis and
+ *   HAProxy pods have pod contexts of their own; `containerSecurityContext` of each also applies to
+ *   its init containers (the repo server's copyutil, redis-ha's config-init).
+ *   https://github.com/argoproj/argo-helm/tree/argo-cd-10.1.1/charts/argo-cd/templates
+ *   The pod contexts keep the users the charts set (Redis 999; redis-ha 1000, HAProxy 99), which
+ *   Helm merges in from the defaults.
  */
 export function argocdValues(highAvailability: boolean) {
     const small = { requests: { cpu: "100m", memory: "128Mi" } };
     const medium = { requests: { cpu: "250m", memory: "256Mi" } };
     const replicas = highAvailability ? 2 : 1;
     const pdb = highAvailability ? { enabled: true, minAvailable: 1 } : { enabled: false };
+    const pod = restrictedPodSecurityContext;
+    const container = restrictedContainerSecurityContext;
     return {
         crds: { keep: true },
+        global: { securityContext: pod() },
         dex: { enabled: false },
         notifications: { enabled: false },
-        controller: { replicas: 1, resources: medium },
+        controller: { replicas: 1, resources: medium, containerSecurityContext: container() },
         server: {
             replicas,
             resources: small,
             service: { type: "ClusterIP" },
             ingress: { enabled: false },
             pdb,
+            containerSecurityContext: container(),
         },
-        repoServer: { replicas, resources: medium, pdb },
-        applicationSet: { replicas, resources: small, pdb },
-        redisSecretInit: { enabled: true, resources: small },
-        redis: { enabled: !highAvailability, resources: small },
+        repoServer: { replicas, resources: medium, pdb, containerSecurityContext: container() },
+        applicationSet: { replicas, resources: small, pdb, containerSecurityContext: container() },
+        redisSecretInit: { enabled: true, resources: small, securityContext: pod(), containerSecurityContext: container() },
+        redis: { enabled: !highAvailability, resources: small, securityContext: pod(), containerSecurityContext: container() },
         "redis-ha": highAvailability
             ? {
                   enabled: true,
                   redis: { resources: small },
                   sentinel: { resources: small },
-                  haproxy: { resources: small },
+                  // The subchart's keys (redis-ha 4.38.0, the argo-cd chart's dependency): the pod
+                  // and container contexts of the Redis StatefulSet (redis, sentinel, split-brain-fix
+                  // and config-init) and of HAProxy (haproxy and its config-init).
+                  // https://github.com/DandyDeveloper/charts/blob/redis-ha-4.38.0/charts/redis-ha/values.yaml
+                  securityContext: pod(),
+                  containerSecurityContext: container(),
+                  haproxy: { resources: small, securityContext: pod(), containerSecurityContext: container() },
               }
             : { enabled: false },
     };

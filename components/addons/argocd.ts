@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./charts";
 import { argocdValues } from "./argocd-values";
 import { chartRelease } from "./release";
+import { managedNamespaceLabels } from "../naming";
 
 /** Seconds Helm waits for Argo CD: HA Redis starts pod after pod. */
 const ARGOCD_RELEASE_TIMEOUT = 900;
@@ -49,9 +50,11 @@ export class ArgoCd extends pulumi.ComponentResource {
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:addons:ArgoCd", name, {}, opts);
         const chart = CHARTS.argocd;
+        // Pod Security restricted, enforced like every namespace the program creates: the chart's
+        // pods all meet it with argocdValues (test/addons/argocd.test.ts checks each of them).
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: chart.namespace } },
+            { metadata: { name: chart.namespace, labels: managedNamespaceLabels() } },
             { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn] },
         );
         // Declared before the release so the repo server finds its credentials at first start.

@@ -34,8 +34,23 @@ function leafPaths(values: unknown, prefix: string[] = []): string[][] {
     return [prefix];
 }
 
-/** Values keys whose content charts copy into the manifest as is (ResourceRequirements, metadata maps). */
-const PASS_THROUGH = new Set(["resources", "annotations", "labels", "podAnnotations", "podLabels", "nodeSelector"]);
+/**
+ * Values keys whose content charts copy into the manifest as is (ResourceRequirements, metadata
+ * maps, pod and container security contexts: each chart renders them with `toYaml`). Their fields
+ * are the Kubernetes API's: the security contexts the add-ons set are checked against its schema
+ * instead (test/addons/security-context.test.ts).
+ */
+const PASS_THROUGH = new Set([
+    "resources",
+    "annotations",
+    "labels",
+    "podAnnotations",
+    "podLabels",
+    "nodeSelector",
+    "securityContext",
+    "podSecurityContext",
+    "containerSecurityContext",
+]);
 
 /**
  * The keys in `values` that the chart's default values do not have: a misspelt key is silently
@@ -59,4 +74,26 @@ export function unknownValueKeys(values: Record<string, unknown>, defaults: Reco
         }
     }
     return [...new Set(unknown)];
+}
+
+/**
+ * The values a chart renders with: `values` over the chart's `defaults` the way Helm coalesces
+ * them. Maps are merged key by key at every depth, a `null` removes the default's key, anything
+ * else (lists included) replaces the default. So a security context the program sets keeps the
+ * fields of the default it does not name (an fsGroup, a runAsUser).
+ * https://helm.sh/docs/chart_template_guide/values_files/#deleting-a-default-key
+ *
+ * @param defaults The chart's default values (its values.yaml).
+ * @param values The values the program passes.
+ * @returns A new object; neither argument is changed.
+ */
+export function coalesceValues(defaults: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+    const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+    const result: Record<string, unknown> = structuredClone(defaults);
+    for (const [key, value] of Object.entries(values)) {
+        if (value === null) delete result[key];
+        else if (isMap(value) && isMap(result[key])) result[key] = coalesceValues(result[key] as Record<string, unknown>, value);
+        else result[key] = structuredClone(value);
+    }
+    return result;
 }

@@ -1,5 +1,6 @@
 import { CHARTS } from "./charts";
 import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 
 export interface LoadBalancerControllerSettings {
     readonly clusterName: string;
@@ -39,5 +40,10 @@ export function loadBalancerControllerValues(s: LoadBalancerControllerSettings) 
         },
         // The chart renders the budget only with more than one replica.
         podDisruptionBudget: s.highAvailability ? { maxUnavailable: 1 } : {},
+        // Pod Security restricted. kube-system is EKS's and enforces nothing, but the controller
+        // needs no more: its defaults lack only the seccomp profile and the dropped capabilities
+        // (commented out in its values.yaml). Helm merges the default fsGroup 65534 into the pod's.
+        podSecurityContext: restrictedPodSecurityContext(),
+        securityContext: restrictedContainerSecurityContext(),
     };
 }

@@ -1,3 +1,5 @@
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
+
 /**
  * Port metrics-server listens on. Fargate reserves 10250 (the kubelet's) in every pod's network
  * namespace, the chart's default since 3.10; the chart derives `--secure-port` from this value.
@@ -17,5 +19,10 @@ export function metricsServerValues(highAvailability: boolean) {
         // The chart's requests; 256Mi (limit) + Fargate's 256 MB stays within the smallest size, 0.25 vCPU / 0.5 GB.
         resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "256Mi" } },
         podDisruptionBudget: highAvailability ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
+        // Pod Security restricted (kube-system enforces nothing, the pod needs no more): the chart's
+        // container defaults already meet it, its pod context is empty. Helm merges the default
+        // runAsUser 1000 into the container's.
+        podSecurityContext: restrictedPodSecurityContext(),
+        securityContext: restrictedContainerSecurityContext(),
     };
 }

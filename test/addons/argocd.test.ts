@@ -1,18 +1,42 @@
 import { strict as assert } from "assert";
 import { repositorySecretData } from "../../components/addons/argocd";
-import { unknownValueKeys } from "../../components/addons/charts";
+import { coalesceValues, unknownValueKeys } from "../../components/addons/charts";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/addons/security-context";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { SECRET_MASK } from "../../scripts/offline/engine";
 import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
+import { restrictedProblems } from "./restricted";
 
 const chartDefaults = () => readReference(upstreamFile("argocdValues"));
 
 /**
  * Keys of the redis-ha subchart, whose own defaults are not in the reference (only the parent
- * chart's overrides are): its Redis, Sentinel and HAProxy containers' resources.
+ * chart's overrides are): its Redis, Sentinel and HAProxy containers' resources, and the pod
+ * security contexts of its Redis and HAProxy pods.
  */
-const REDIS_HA_SUBCHART_KEYS = ["redis-ha.redis.resources", "redis-ha.sentinel", "redis-ha.haproxy.resources"];
+const REDIS_HA_SUBCHART_KEYS = ["redis-ha.redis.resources", "redis-ha.sentinel", "redis-ha.haproxy.resources", "redis-ha.securityContext", "redis-ha.haproxy.securityContext"];
+
+/**
+ * Every pod the chart runs with these (coalesced) values, with its pod and container security
+ * contexts as the chart's templates take them: `global.securityContext` for the Argo CD components
+ * (the repo server's copyutil init container takes the repo server's container context), their own
+ * for Redis, the redis-secret-init hook Job and redis-ha's Redis (every container and init
+ * container of the StatefulSet) and HAProxy.
+ * https://github.com/argoproj/argo-helm/tree/argo-cd-10.1.1/charts/argo-cd/templates
+ */
+function podsOf(v: any): Record<string, { pod: any; container: any }> {
+    const pods: Record<string, { pod: any; container: any }> = {};
+    for (const c of ["controller", "server", "repoServer", "applicationSet"]) pods[c] = { pod: v.global.securityContext, container: v[c].containerSecurityContext };
+    if (v.redisSecretInit.enabled) pods.redisSecretInit = { pod: v.redisSecretInit.securityContext, container: v.redisSecretInit.containerSecurityContext };
+    if (v.redis.enabled) pods.redis = { pod: v.redis.securityContext, container: v.redis.containerSecurityContext };
+    const ha = v["redis-ha"];
+    if (ha.enabled) {
+        pods["redis-ha"] = { pod: ha.securityContext, container: ha.containerSecurityContext };
+        pods["redis-ha.haproxy"] = { pod: ha.haproxy.securityContext, container: ha.haproxy.containerSecurityContext };
+    }
+    return pods;
+}
 
 /** Resource requests of every component the values turn on, by component. */
 function requestsOfEnabledComponents(values: any): Record<string, any> {
@@ -83,6 +107,24 @@ describe("Argo CD", () => {
                 const values = input(named(await plan(stack), "argocd-release"), "values");
                 const unknown = unknownValueKeys(values, chartDefaults()).filter((k) => !REDIS_HA_SUBCHART_KEYS.includes(k));
                 assert.deepEqual(unknown, []);
+            });
+
+            it("runs every pod Pod Security restricted, which its namespace enforces: each pod's contexts set explicitly, no other component on", async () => {
+                const values = input(named(await plan(stack), "argocd-release"), "values");
+                const rendered: any = coalesceValues(chartDefaults(), values);
+                const pods = podsOf(rendered);
+                assert.deepEqual(Object.keys(pods).sort(), [...["applicationSet", "controller", "redisSecretInit", "repoServer", "server"], ...(ha ? ["redis-ha", "redis-ha.haproxy"] : ["redis"])].sort());
+                for (const [name, { pod, container }] of Object.entries(pods)) assert.deepEqual(restrictedProblems(name, pod, container), []);
+                // Set by the program, not left to defaults a chart upgrade may change (redis-ha's are not in the reference at all).
+                for (const [name, { pod, container }] of Object.entries(podsOf(values))) {
+                    assert.deepEqual(pod, restrictedPodSecurityContext(), name);
+                    assert.deepEqual(container, restrictedContainerSecurityContext(), name);
+                }
+                // The chart's other pods are off, so none escapes the check.
+                for (const off of [rendered.dex, rendered.notifications, rendered.commitServer, rendered.server.extensions, rendered.redis.exporter, rendered["redis-ha"].exporter]) {
+                    assert.equal(off.enabled, false);
+                }
+                assert.equal(input(named(await plan(stack), "argocd-namespace"), "metadata.labels")["pod-security.kubernetes.io/enforce"], "restricted");
             });
 
             it("installs after the Load Balancer Controller, with its namespace and repository first", async () => {

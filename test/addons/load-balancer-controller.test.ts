@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
-import { CHARTS, unknownValueKeys } from "../../components/addons/charts";
+import { CHARTS, coalesceValues, unknownValueKeys } from "../../components/addons/charts";
 import { loadBalancerControllerValues } from "../../components/addons/load-balancer-controller-values";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/addons/security-context";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import { loadBalancerControllerPolicy } from "../../components/iam/load-balancer-controller";
 import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
+import { restrictedProblems } from "./restricted";
 
 const chartDefaults = () => readReference(upstreamFile("loadBalancerControllerValues"));
 
@@ -48,6 +50,16 @@ describe("AWS Load Balancer Controller", () => {
                 assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
                 assert.deepEqual(unknownValueKeys(values, chartDefaults()), []);
                 assert.ok(coveredByFargate(input(release, "namespace"), PRIMARY_FARGATE_NAMESPACES));
+            });
+
+            it("runs its pod Pod Security restricted (the chart's defaults lack the seccomp profile and the dropped capabilities), on the pod network", async () => {
+                const values = input(named(await plan(stack), "load-balancer-controller-release"), "values");
+                assert.deepEqual([values.podSecurityContext, values.securityContext], [restrictedPodSecurityContext(), restrictedContainerSecurityContext()]);
+                const rendered: any = coalesceValues(chartDefaults(), values);
+                assert.deepEqual(restrictedProblems("aws-load-balancer-controller", rendered.podSecurityContext, rendered.securityContext), []);
+                assert.notEqual(rendered.hostNetwork, true);
+                // Without the program's values the chart's pod would not pass: the values are what makes it.
+                assert.notDeepEqual(restrictedProblems("defaults", chartDefaults().podSecurityContext, chartDefaults().securityContext), []);
             });
 
             it("gets exactly the official permissions through a role only its service account can assume", async () => {

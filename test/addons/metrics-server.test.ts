@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
-import { unknownValueKeys } from "../../components/addons/charts";
+import { coalesceValues, unknownValueKeys } from "../../components/addons/charts";
 import { metricsServerValues } from "../../components/addons/metrics-server-values";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/addons/security-context";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
 import { upstreamFile } from "../../scripts/refresh-upstream";
 import { input, named, plan, readReference, stackConfig, STACKS, waitsFor } from "../support";
+import { restrictedProblems } from "./restricted";
 
 const chartDefaults = () => readReference(upstreamFile("metricsServerValues"));
 
@@ -29,6 +31,16 @@ describe("metrics-server", () => {
             assert.ok(chartDefaults().defaultArgs.includes("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"));
             assert.deepEqual(unknownValueKeys(values, chartDefaults()), []);
             assert.deepEqual(values, metricsServerValues(ha));
+        });
+
+        it(`${stack}: runs its pod Pod Security restricted, both contexts set by the program, on the pod network and without the resizer sidecar`, async () => {
+            const values = input(named(await plan(stack), "metrics-server-release"), "values");
+            assert.deepEqual([values.podSecurityContext, values.securityContext], [restrictedPodSecurityContext(), restrictedContainerSecurityContext()]);
+            const rendered: any = coalesceValues(chartDefaults(), values);
+            assert.deepEqual(restrictedProblems("metrics-server", rendered.podSecurityContext, rendered.securityContext), []);
+            assert.notEqual(rendered.hostNetwork.enabled, true);
+            // The addon-resizer sidecar has a context of its own: it stays off.
+            assert.notEqual(rendered.addonResizer.enabled, true);
         });
 
         it(`${stack}: installs after the Load Balancer Controller, whose webhook would reject its Service`, async () => {

@@ -14,6 +14,7 @@ import {
     RDS_CA_CONFIGMAP,
     appNamespace,
     databaseIdentifier,
+    managedNamespaceLabels,
     serviceAccountName,
 } from "../../components/naming";
 import * as fs from "fs";
@@ -39,12 +40,9 @@ describe("app contract", () => {
         }
     });
 
-    it("labels the namespace with the app and enforces Pod Security baseline (what Fargate refuses anyway)", () => {
-        assert.deepEqual(namespaceLabels("chat"), {
-            "app.kubernetes.io/part-of": "chat",
-            "app.kubernetes.io/managed-by": "pulumi",
-            "pod-security.kubernetes.io/enforce": "baseline",
-        });
+    it("labels the namespace with the app and the labels of every managed namespace (Pod Security restricted, test/apps/pod-security.test.ts)", () => {
+        assert.deepEqual(namespaceLabels("chat"), { "app.kubernetes.io/part-of": "chat", ...managedNamespaceLabels() });
+        assert.equal(namespaceLabels("chat")["pod-security.kubernetes.io/enforce"], "restricted");
     });
 
     it("gives the platform ConfigMap the region, stack, cluster and settings", () => {

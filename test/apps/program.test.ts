@@ -69,7 +69,7 @@ describe("apps in the program", () => {
                 const app = spec.descriptor.name;
                 const namespace = named(result, `app-${app}-namespace`);
                 assert.equal(input(namespace, "metadata.name"), `app-${app}`);
-                assert.equal(input(namespace, "metadata.labels")["pod-security.kubernetes.io/enforce"], "baseline");
+                assert.equal(input(namespace, "metadata.labels")["pod-security.kubernetes.io/enforce"], "restricted");
                 const account = named(result, `app-${app}-service-account`);
                 assert.equal(input(account, "metadata.name"), app);
                 assert.equal(input(account, "metadata.namespace"), `app-${app}`);

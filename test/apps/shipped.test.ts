@@ -3,18 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { Manifest, podSpec } from "../../components/apps/checks";
 import { checkPlannedApps, stackApps } from "../../scripts/offline/apps";
-import { kustomizeBuild } from "../../scripts/offline/render";
 import { schemaProblems } from "../../scripts/offline/schema";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, plan, stacksOf } from "../support";
+import { built } from "./overlays";
 
-const builds = new Map<string, Manifest[]>();
-/** The objects of an app's overlay for a stack (built once). */
-function built(app: string, stack: string): Manifest[] {
-    const key = `${app}/${stack}`;
-    if (!builds.has(key)) builds.set(key, kustomizeBuild(path.join(REPO_ROOT, "apps", app, "overlays", stack)));
-    return builds.get(key)!;
-}
 function object(app: string, stack: string, kind: string, name?: string): any {
     const found = built(app, stack).filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
     assert.equal(found.length, 1, `${app}/${stack}: expected one ${kind} ${name ?? ""}, found ${found.length}`);
