@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { podSpec } from "../../components/apps/checks";
+import { RDS_CA_MOUNT_DIR, RDS_CA_PATH } from "../../components/apps/contract";
 import {
     ARGOCD_NAMESPACE,
     DATABASE_BOOTSTRAP_NAMESPACE,
@@ -9,6 +10,8 @@ import {
     KUBE_SYSTEM_NAMESPACE,
     POD_SECURITY_LEVEL,
     POD_SECURITY_VERSION,
+    RDS_CA_BUNDLE_KEY,
+    RDS_CA_CONFIGMAP,
     appNamespace,
     managedNamespaceLabels,
 } from "../../components/naming";
@@ -42,6 +45,10 @@ function imageFacts(app: string, image: string): ImageFacts {
 
 /** Every container of a pod, init containers first. */
 const containersOf = (pod: any): any[] => [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+/** Whether a container reads the platform's `database` Secret. */
+const usesDatabase = (c: any): boolean =>
+    (c.envFrom ?? []).some((e: any) => e.secretRef?.name === "database") || (c.env ?? []).some((e: any) => e.valueFrom?.secretKeyRef?.name === "database");
+
 describe("Pod Security restricted", () => {
     describe("namespaces", () => {
         it("every managed namespace enforces, audits and warns restricted, each mode pinned to one version (not latest)", () => {
@@ -163,7 +170,51 @@ describe("Pod Security restricted", () => {
                 );
             });
 
+            it(`${stack}: every container that reads the database Secret mounts the rds-ca ConfigMap read-only at ${RDS_CA_MOUNT_DIR}; Node.js ones point NODE_EXTRA_CA_CERTS at it`, () => {
+                let clients = 0;
+                for (const spec of stackApps(stack)) {
+                    const app = spec.descriptor.name;
+                    for (const m of built(app, stack)) {
+                        const pod = podSpec(m);
+                        if (!pod) continue;
+                        const rdsCaVolumes = (pod.volumes ?? []).filter((v: any) => v.configMap?.name === RDS_CA_CONFIGMAP);
+                        // The platform gives rds-ca only to apps with database: true.
+                        if (!spec.descriptor.database) assert.deepEqual(rdsCaVolumes, [], `${app}: mounts ${RDS_CA_CONFIGMAP} without database: true`);
+                        for (const c of containersOf(pod).filter(usesDatabase)) {
+                            clients++;
+                            const where = `${app}/${stack} ${m.kind}/${m.metadata.name} container ${c.name}`;
+                            assert.ok(spec.descriptor.database, `${where}: reads the database Secret without database: true`);
+                            const mount = (c.volumeMounts ?? []).find((v: any) => v.mountPath === RDS_CA_MOUNT_DIR) ?? assert.fail(`${where}: nothing mounted at ${RDS_CA_MOUNT_DIR}`);
+                            assert.equal(mount.readOnly, true, where);
+                            assert.equal(mount.subPath, undefined, `${where}: a subPath mount never sees the ConfigMap's updates`);
+                            const volume = rdsCaVolumes.find((v: any) => v.name === mount.name) ?? assert.fail(`${where}: ${RDS_CA_MOUNT_DIR} is not the ${RDS_CA_CONFIGMAP} ConfigMap`);
+                            // All keys, or the bundle's under its own name: the file is RDS_CA_PATH.
+                            const items = volume.configMap.items;
+                            assert.ok(items === undefined || items.some((i: any) => i.key === RDS_CA_BUNDLE_KEY && i.path === RDS_CA_BUNDLE_KEY), where);
+                            const [, image] = /^[^/]+\/([^:]+):/.exec(c.image)!;
+                            if (/^node:/.test(imageFacts(app, image).from)) {
+                                assert.deepEqual((c.env ?? []).filter((e: any) => e.name === "NODE_EXTRA_CA_CERTS"), [{ name: "NODE_EXTRA_CA_CERTS", value: RDS_CA_PATH }], where);
+                            }
+                        }
+                    }
+                }
+                assert.ok(clients > 0, `no container of ${stack} reads the database Secret`);
+            });
         }
+
+        it("no image downloads anything unchecked at build time, nor names the RDS CA bundle itself (the manifests and the database Secret do)", () => {
+            const dockerfiles = fs.readdirSync(path.join(REPO_ROOT, "apps"), { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => {
+                const images = path.join(REPO_ROOT, "apps", d.name, "images");
+                return fs.existsSync(images) ? fs.readdirSync(images).map((image) => imageFacts(d.name, image)) : [];
+            });
+            assert.ok(dockerfiles.length > 0);
+            for (const f of dockerfiles) {
+                for (const line of f.lines) {
+                    assert.doesNotMatch(line, /^ADD\s.*\bhttps?:\/\//i, `${f.file}: ${line}`);
+                    assert.doesNotMatch(line, /^ENV\s+(PGSSLROOTCERT|PGSSLMODE|NODE_EXTRA_CA_CERTS)\b/i, `${f.file}: ${line}`);
+                }
+            }
+        });
 
         it("every server config an image ships (nginx's listen) uses ports the image EXPOSEs, none below 1024", () => {
             let listens = 0;
