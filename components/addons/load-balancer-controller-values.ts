@@ -40,9 +40,10 @@ export function loadBalancerControllerValues(s: LoadBalancerControllerSettings) 
         },
         // The chart renders the budget only with more than one replica.
         podDisruptionBudget: s.highAvailability ? { maxUnavailable: 1 } : {},
-        // Pod Security restricted. kube-system is EKS's and enforces nothing, but the controller
-        // needs no more: its defaults lack only the seccomp profile and the dropped capabilities
-        // (commented out in its values.yaml). Helm merges the default fsGroup 65534 into the pod's.
+        // Pod Security restricted, although kube-system (EKS's) enforces nothing: the controller needs
+        // nothing it forbids (ports 9443 and 8080, no host network). The chart's defaults lack only
+        // the seccomp profile and the dropped capabilities (commented out in its values.yaml); Helm
+        // merges the default fsGroup 65534 into the pod's context.
         podSecurityContext: restrictedPodSecurityContext(),
         securityContext: restrictedContainerSecurityContext(),
     };

@@ -19,9 +19,10 @@ export function metricsServerValues(highAvailability: boolean) {
         // The chart's requests; 256Mi (limit) + Fargate's 256 MB stays within the smallest size, 0.25 vCPU / 0.5 GB.
         resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "256Mi" } },
         podDisruptionBudget: highAvailability ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
-        // Pod Security restricted (kube-system enforces nothing, the pod needs no more): the chart's
-        // container defaults already meet it, its pod context is empty. Helm merges the default
-        // runAsUser 1000 into the container's.
+        // Pod Security restricted, although kube-system (EKS's) enforces nothing: metrics-server
+        // needs nothing it forbids. The chart's container defaults already meet it and its pod
+        // context is empty; set here, neither depends on the defaults. Helm merges the default
+        // runAsUser 1000 into the container's context.
         podSecurityContext: restrictedPodSecurityContext(),
         securityContext: restrictedContainerSecurityContext(),
     };

@@ -4,6 +4,11 @@
  * context, which the chart copies into the manifests as they are). Each field as
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted lists it, plus
  * the read-only root file system every add-on runs with.
+ *
+ * @param where Names the pod in each problem, e.g. `redis-ha.haproxy`. Required.
+ * @param pod The pod's security context; undefined or `{}` when the chart renders none.
+ * @param container The container's security context; undefined or `{}` when the chart renders none.
+ * @returns One problem per field restricted (or the read-only root) demands and the contexts miss; empty when they meet it.
  */
 export function restrictedProblems(where: string, pod: any, container: any): string[] {
     const p = pod ?? {};
