@@ -1,13 +1,18 @@
 /**
  * Checks of an app's rendered manifests (`kustomize build` of an overlay) against the platform
- * contract and what Fargate can run. Plain data in, problems out: the test suite and the offline
- * plan run them on every overlay of every app.
+ * contract: its namespace, what the platform provides, images, sizes, load balancers. What the
+ * cluster itself would refuse (Pod Security restricted, Fargate, the API server's validation) is
+ * admission.ts's. Plain data in, problems out: the test suite and the offline plan run both on
+ * every overlay of every app.
  */
 import { APP_VOLUME_CLAIM, PLATFORM_CONFIGMAP, RDS_CA_CONFIGMAP, serviceAccountName } from "../naming";
 import { appSecretConfigCommand } from "../secret-config";
+import { RESTRICTED_ADD_CAPABILITIES, podSpec } from "./admission";
 import { providedSecrets } from "./contract";
 import type { AppDescriptor } from "./descriptor";
 import { IMAGE_TAG, imageReference } from "./discover";
+
+export { podSpec };
 
 /** A Kubernetes object as Kustomize renders it. */
 export interface Manifest {
@@ -34,31 +39,13 @@ const CLUSTER_SCOPED = new Set([
     "CSIDriver",
 ]);
 
-/** Fargate cannot run these at all. https://docs.aws.amazon.com/eks/latest/userguide/fargate.html */
+/** Kinds an app may not bring (a DaemonSet is admission.ts's: Fargate runs none). https://docs.aws.amazon.com/eks/latest/userguide/fargate.html */
 const FORBIDDEN_KINDS: Record<string, string> = {
-    DaemonSet: "Fargate runs no DaemonSets; run the process as a sidecar container",
     PersistentVolumeClaim: `Fargate mounts EFS only through statically provisioned volumes; use the platform's claim \`${APP_VOLUME_CLAIM}\` (app.yaml volume)`,
 };
 
 export const ALB_TARGET_TYPE = "alb.ingress.kubernetes.io/target-type";
 export const NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type";
-
-/** The pod template of a workload, or undefined for other kinds. */
-export function podSpec(m: Manifest): any | undefined {
-    switch (m.kind) {
-        case "Pod":
-            return m.spec;
-        case "Deployment":
-        case "StatefulSet":
-        case "ReplicaSet":
-        case "Job":
-            return m.spec?.template?.spec;
-        case "CronJob":
-            return m.spec?.jobTemplate?.spec?.template?.spec;
-        default:
-            return undefined;
-    }
-}
 
 /** What a pod refers to by name, and where. */
 interface References {
@@ -116,7 +103,7 @@ function secretInGitProblem(m: Manifest, app: AppDescriptor, at: string, appsKey
     );
 }
 
-function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, serves: boolean, problems: string[]): string | undefined {
+function checkContainer(c: any, app: AppDescriptor, where: string, serves: boolean, problems: string[]): string | undefined {
     const at = `${where}: container ${c.name}`;
     const match = /^(.+):([^:/]+)$/.exec(String(c.image ?? ""));
     const image = app.images.find((i) => match?.[1] === imageReference(app.name, i));
@@ -133,16 +120,12 @@ function checkContainer(c: any, pod: any, app: AppDescriptor, where: string, ser
         }
     }
     const sc = c.securityContext ?? {};
-    if (sc.privileged) problems.push(`${at}: privileged containers do not run on Fargate`);
-    if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: securityContext.allowPrivilegeEscalation must be false`);
-    if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${at}: securityContext.capabilities.drop must include ALL`);
-    if ((sc.capabilities?.add ?? []).length > 0) problems.push(`${at}: securityContext.capabilities.add must be empty`);
-    if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: securityContext.readOnlyRootFilesystem must be true; mount an emptyDir where it writes`);
-    if ((sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true) problems.push(`${at}: runAsNonRoot must be true (container or pod securityContext)`);
-    if ((sc.runAsUser ?? pod.securityContext?.runAsUser) === 0) problems.push(`${at}: runAsUser must not be 0`);
-    for (const port of c.ports ?? []) {
-        if (port.hostPort !== undefined) problems.push(`${at}: hostPort is not supported on Fargate`);
+    // Pod Security restricted allows NET_BIND_SERVICE (admission.ts refuses every other one); the
+    // platform's pods add none: they listen above port 1023.
+    for (const cap of (sc.capabilities?.add ?? []).filter((a: string) => (RESTRICTED_ADD_CAPABILITIES as readonly string[]).includes(a))) {
+        problems.push(`${at}: securityContext.capabilities.add: ${cap} is not added on this platform; listen on a port above 1023 instead`);
     }
+    if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: securityContext.readOnlyRootFilesystem must be true; mount an emptyDir where it writes`);
     if (serves && (c.ports ?? []).length > 0 && !c.readinessProbe) problems.push(`${at}: serves ports, so it needs a readinessProbe`);
     return image;
 }
@@ -206,19 +189,13 @@ export function checkAppManifests(app: AppDescriptor, namespace: string, manifes
 
         const pod = podSpec(m);
         if (!pod) continue;
-        for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
-            if (pod[field]) problems.push(`${at}: ${field} is not supported on Fargate`);
-        }
-        for (const v of pod.volumes ?? []) {
-            if (v.hostPath) problems.push(`${at}: volume ${v.name}: hostPath is not supported on Fargate`);
-        }
         const account = pod.serviceAccountName ?? "default";
         if (!serviceAccounts.has(account)) {
             problems.push(`${at}: serviceAccountName ${account} is neither the platform's (${serviceAccountName(app.name)}) nor one of the app's manifests`);
         }
         const serves = ["Deployment", "StatefulSet"].includes(m.kind);
         for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
-            const image = checkContainer(c, pod, app, at, serves, problems);
+            const image = checkContainer(c, app, at, serves, problems);
             if (image) used.add(image);
         }
         const refs = podReferences(pod);

@@ -1,10 +1,13 @@
 /**
  * The apps of a planned stack, checked and rendered the way Argo CD will see them: every overlay is
- * built with `kubectl kustomize`, validated against the Kubernetes and Argo CD schemas and the
- * platform contract, and rendered again with the image overrides of the recorded Application.
+ * built with `kubectl kustomize`, validated against the Kubernetes and Argo CD schemas, the
+ * platform contract and what admission would refuse (Pod Security restricted, Fargate, the API
+ * server's validation), and rendered again with the image overrides of the recorded Application.
+ * The platform's own Jobs in the plan pass the same admission check.
  */
 import * as path from "path";
 import { stringify } from "yaml";
+import { admissionProblems } from "../../components/apps/admission";
 import { Manifest, checkAppManifests, podSpec } from "../../components/apps/checks";
 import { appNamespace } from "../../components/apps/contract";
 import { AppSpec, loadApps } from "../../components/apps/discover";
@@ -16,6 +19,8 @@ import { REPO_ROOT, readStackConfig } from "./stack-config";
 
 export const APPLICATION_TYPE = "kubernetes:argoproj.io/v1alpha1:Application";
 export const APP_PROJECT_TYPE = "kubernetes:argoproj.io/v1alpha1:AppProject";
+/** The platform's own Jobs (the database bootstrap): checked like an app's pods before they run. */
+export const JOB_TYPE = "kubernetes:batch/v1:Job";
 
 /** One app as Argo CD will apply it in the stack. */
 export interface RenderedApp {
@@ -39,17 +44,30 @@ export function recordedManifest(r: RecordedResource): Manifest {
 }
 
 /**
+ * A recorded Job as the manifest the Kubernetes provider would apply: its inputs, named by the
+ * logical name when the program leaves the name to Pulumi (which appends a random suffix to it).
+ */
+export function recordedJob(r: RecordedResource): Manifest {
+    const inputs = r.inputs as any;
+    return { apiVersion: "batch/v1", kind: "Job", ...inputs, metadata: { ...inputs.metadata, name: inputs.metadata?.name ?? r.name } };
+}
+
+/**
  * Checks every app of a plan and renders it for Argo CD.
  *
  * @param plan The stack's plan (the program on the mock runtime).
  * @param apps The apps that run in the stack ({@link stackApps}).
- * @returns The rendered apps, and every problem found, each naming the overlay or object.
+ * @param root The project folder holding `apps/` (default: this repository).
+ * @returns The rendered apps, and every problem found, each naming the overlay or object: an
+ *          app's as `apps/<app>/overlays/<stack>: <Kind>/<name>: ...`, the plan's own Jobs as
+ *          `plan <stack>: Job/<name>: ...`.
  */
 export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], root = REPO_ROOT): { rendered: RenderedApp[]; problems: string[] } {
     const problems: string[] = [];
     const argo = plan.resources.filter((r) => r.type === APPLICATION_TYPE || r.type === APP_PROJECT_TYPE);
     problems.push(...schemaProblems(argo.map((r) => ({ where: `plan ${plan.stack}`, manifest: recordedManifest(r) }))));
     const repositories = new Set(plan.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
+    problems.push(...admissionProblems(plan.resources.filter((r) => r.type === JOB_TYPE).map(recordedJob), `plan ${plan.stack}`));
 
     const rendered: RenderedApp[] = [];
     for (const spec of apps) {
@@ -65,6 +83,7 @@ export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], roo
         }
         problems.push(...schemaProblems(built.map((manifest) => ({ where: spec.sourcePath, manifest }))));
         problems.push(...checkAppManifests(spec.descriptor, appNamespace(app), built, spec.sourcePath));
+        problems.push(...admissionProblems(built, spec.sourcePath));
 
         const application = argo.find((r) => r.type === APPLICATION_TYPE && (r.inputs as any).metadata?.name === app);
         if (!application) {

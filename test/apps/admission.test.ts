@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
     BASELINE_ADD_CAPABILITIES,
     CRON_MACROS,
@@ -12,6 +15,8 @@ import {
     podTemplate,
 } from "../../components/apps/admission";
 import type { Manifest } from "../../components/apps/checks";
+import { JOB_TYPE, checkPlannedApps, recordedJob } from "../../scripts/offline/apps";
+import { STACKS, ofType, plan, stackApps } from "../support";
 
 /** A container every rule accepts: named ports, probes on them, restricted security context. */
 const container = (name = "web"): any => ({
@@ -365,5 +370,48 @@ describe("offline admission (components/apps/admission.ts)", () => {
             "apps/demo/overlays/dev: Deployment/web: spec.template.spec.hostNetwork: must be unset or false (Pod Security baseline; Fargate pods cannot use the host network)",
             'apps/demo/overlays/dev: CronJob/collect: spec.timeZone: "Local" is not an IANA time zone name (such as Asia/Tokyo or Etc/UTC)',
         ]);
+    });
+});
+
+/** checkPlannedApps runs the admission check on every app's overlay and on the plan's own Jobs. */
+describe("offline admission in the plan (scripts/offline/apps.ts)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: the platform's own Jobs (the database bootstrap) pass it, named by their logical name`, async () => {
+            const result = await plan(stack);
+            const jobs = ofType(result, JOB_TYPE);
+            assert.ok(jobs.length > 0, `no ${JOB_TYPE} in the plan of ${stack}: the check would check nothing`);
+            assert.deepEqual(jobs.map((j) => recordedJob(j).metadata.name), jobs.map((j) => (j.inputs as any).metadata?.name ?? j.name));
+            assert.deepEqual(admissionProblems(jobs.map(recordedJob), `plan ${stack}`), []);
+        });
+    }
+
+    it("reports a platform Job's refusal as plan <stack>: Job/<name>: ..., an app's as apps/<app>/overlays/<stack>: <Kind>/<name>: ...", async () => {
+        const result = await plan("dev");
+        const [job] = ofType(result, JOB_TYPE);
+        assert.ok(job, `no ${JOB_TYPE} in the plan of dev`);
+        const privileged = structuredClone(job);
+        (privileged.inputs as any).spec.template.spec.containers[0].securityContext.privileged = true;
+        const [spec] = stackApps("dev");
+        assert.ok(spec, "no app runs in dev");
+        // The app's overlay, in a project folder of its own, holding one Pod on the host network.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "admission-"));
+        try {
+            const overlay = path.join(root, spec.sourcePath);
+            fs.mkdirSync(overlay, { recursive: true });
+            const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "on-host" }, spec: { ...workloads.Pod().spec, hostNetwork: true } };
+            fs.writeFileSync(path.join(overlay, "pod.json"), JSON.stringify(pod));
+            fs.writeFileSync(path.join(overlay, "kustomization.yaml"), "resources:\n  - pod.json\n");
+            const problems = checkPlannedApps({ ...result, resources: result.resources.map((r) => (r === job ? privileged : r)) }, [spec], root).problems;
+            assert.deepEqual(
+                problems.filter((p) => p.startsWith("plan dev: ")),
+                [`plan dev: Job/${recordedJob(job).metadata.name}: spec.template.spec.containers[0].securityContext.privileged: must be unset or false (Pod Security baseline; Fargate runs no privileged containers)`],
+            );
+            assert.ok(
+                problems.includes(`${spec.sourcePath}: Pod/on-host: spec.hostNetwork: must be unset or false (Pod Security baseline; Fargate pods cannot use the host network)`),
+                problems.join("\n"),
+            );
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { admissionRefusals } from "../../components/apps/admission";
 import { Manifest, checkAppManifests } from "../../components/apps/checks";
 import type { AppDescriptor } from "../../components/apps/descriptor";
 import { kustomizeBuild } from "../../scripts/offline/render";
@@ -76,18 +77,11 @@ describe("app manifest checks", () => {
     });
 
     const bad: [string, (ms: any[]) => void, RegExp][] = [
-        ["a DaemonSet", (ms) => (ms[0].kind = "DaemonSet"), /Fargate runs no DaemonSets/],
         ["a Namespace", (ms) => ms.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }), /Namespace\/x: cluster-scoped objects are the platform's/],
         ["another namespace", (ms) => (ms[1].metadata.namespace = "app-other"), /Service\/web: metadata\.namespace app-other is not the app's namespace app-demo: set `namespace: app-demo` in the base kustomization\.yaml/],
         ["a claim of its own", (ms) => ms.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "cache" }, spec: {} }), /PersistentVolumeClaim\/cache: Fargate mounts EFS only through statically provisioned volumes/],
-        ["hostNetwork", (ms) => (pod(ms).hostNetwork = true), /Deployment\/web: hostNetwork is not supported on Fargate/],
-        ["a hostPath volume", (ms) => pod(ms).volumes.push({ name: "h", hostPath: { path: "/var" } }), /volume h: hostPath is not supported on Fargate/],
-        ["a hostPort", (ms) => (pod(ms).containers[0].ports[0].hostPort = 80), /container web: hostPort is not supported on Fargate/],
-        ["a privileged container", (ms) => (pod(ms).containers[0].securityContext.privileged = true), /container web: privileged containers do not run on Fargate/],
-        ["privilege escalation", (ms) => delete pod(ms).containers[0].securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation must be false/],
-        ["capabilities kept", (ms) => (pod(ms).containers[0].securityContext.capabilities.drop = []), /capabilities\.drop must include ALL/],
         ["a writable root file system", (ms) => (pod(ms).containers[0].securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem must be true/],
-        ["root", (ms) => delete pod(ms).securityContext.runAsNonRoot, /runAsNonRoot must be true/],
+        ["NET_BIND_SERVICE, the one capability restricted allows", (ms) => (pod(ms).containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"]), /container web: securityContext\.capabilities\.add: NET_BIND_SERVICE is not added on this platform; listen on a port above 1023/],
         ["no memory limit", (ms) => delete pod(ms).containers[0].resources.limits.memory, /resources\.limits\.memory is required/],
         ["no readiness probe on a server", (ms) => delete pod(ms).containers[0].readinessProbe, /serves ports, so it needs a readinessProbe/],
         ["an image of another app", (ms) => (pod(ms).containers[0].image = "nginx:1.27"), /image "nginx:1\.27" must be one of demo\/web/],
@@ -136,6 +130,23 @@ describe("app manifest checks", () => {
         );
         assert.ok(problems.some((p) => /Namespace\/x: cluster-scoped objects are the platform's/.test(p)));
         assert.deepEqual(checkAppManifests(APP, "app-demo", inAppNamespace(manifests()), "apps/demo/overlays/dev"), []);
+    });
+
+    it("leave what the cluster would refuse to admission.ts (one place per rule): a DaemonSet, host namespaces, hostPath, hostPort, privileged, root, escalation, capabilities", () => {
+        const ms = mutated((m) => {
+            m[0].kind = "DaemonSet";
+            Object.assign(pod(m), { hostNetwork: true, hostPID: true, hostIPC: true });
+            pod(m).volumes.push({ name: "h", hostPath: { path: "/var" } });
+            pod(m).securityContext = { runAsUser: 0 };
+            const c = pod(m).containers[0];
+            c.ports[0].hostPort = 80;
+            c.securityContext = { ...c.securityContext, privileged: true, allowPrivilegeEscalation: true, capabilities: { drop: [], add: ["SYS_ADMIN"] } };
+        });
+        assert.deepEqual(check(ms), []);
+        const refused = admissionRefusals(inAppNamespace(ms)[0]).map((r) => r.field.replace(/^spec\.template\.spec\./, ""));
+        for (const field of ["kind", "hostNetwork", "hostPID", "hostIPC", "volumes[2].hostPath", "securityContext.runAsUser", "containers[0].ports[0].hostPort", "containers[0].securityContext.privileged", "containers[0].securityContext.allowPrivilegeEscalation", "containers[0].securityContext.capabilities.drop", "containers[0].securityContext.capabilities.add[0]", "containers[0].securityContext.runAsNonRoot"]) {
+            assert.ok(refused.includes(field), `admission.ts does not refuse ${field}: ${refused.join(", ")}`);
+        }
     });
 
     it("count an app's own Secrets and ConfigMaps as provided", () => {
