@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { RESOURCES_FINALIZER, appProjectManifest, applicationManifest, kustomizeImage } from "../../components/apps/argocd-application";
-import { checkAppManifests } from "../../components/apps/checks";
+import { admissionProblems } from "../../components/apps/admission";
+import { Manifest, checkAppManifests } from "../../components/apps/checks";
 import { RDS_CA_MOUNT_DIR, RDS_CA_PATH, databaseSecretData, namespaceLabels, platformConfigMapData, rdsCaConfigMapData } from "../../components/apps/contract";
 import { BOOTSTRAP_SQL, BOOTSTRAP_UID, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
 import type { AppDescriptor } from "../../components/apps/descriptor";
@@ -201,36 +202,6 @@ describe("Argo CD objects of an app", () => {
     });
 });
 
-/**
- * What Pod Security `restricted` (and the `baseline` it includes) checks of a pod, as listed at
- * https://kubernetes.io/docs/concepts/security/pod-security-standards/ (fields the job could set).
- */
-function restrictedProblems(pod: any): string[] {
-    const problems: string[] = [];
-    const psc = pod.securityContext ?? {};
-    const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
-    for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[field]) problems.push(`pod: ${field}`);
-    const allowed = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
-    for (const v of pod.volumes ?? []) {
-        const types = Object.keys(v).filter((k) => k !== "name");
-        if (!types.every((t) => allowed.includes(t))) problems.push(`volume ${v.name}: type ${types.join(",")}`);
-    }
-    for (const c of containers) {
-        const sc = c.securityContext ?? {};
-        const at = `container ${c.name}`;
-        if (sc.privileged) problems.push(`${at}: privileged`);
-        if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation must be false`);
-        if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${at}: capabilities.drop must include ALL`);
-        if ((sc.capabilities?.add ?? []).some((cap: string) => cap !== "NET_BIND_SERVICE")) problems.push(`${at}: capabilities.add`);
-        if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) problems.push(`${at}: runAsNonRoot must be true`);
-        if ((sc.runAsUser ?? psc.runAsUser) === 0) problems.push(`${at}: runAsUser 0`);
-        const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
-        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${at}: seccompProfile must be RuntimeDefault or Localhost`);
-        for (const p of c.ports ?? []) if (p.hostPort) problems.push(`${at}: hostPort`);
-    }
-    return problems;
-}
-
 describe("database bootstrap job", () => {
     const spec = bootstrapJobSpec({
         database: "chat",
@@ -255,25 +226,19 @@ describe("database bootstrap job", () => {
         }
     });
 
-    it("passes Pod Security restricted, as the user and group the postgres image has (999), and the check catches each missing setting", () => {
+    it("passes Pod Security restricted (the plan's admission check), as the user and group the postgres image has (999)", () => {
+        const job = (jobSpec: unknown) => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "bootstrap" }, spec: jobSpec }) as Manifest;
+        assert.deepEqual(admissionProblems([job(spec)], "bootstrap"), []);
         const pod = spec.template.spec!;
-        assert.deepEqual(restrictedProblems(pod), []);
         assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: { type: "RuntimeDefault" } });
         assert.equal(BOOTSTRAP_UID, 999);
         for (const c of [...pod.initContainers!, ...pod.containers]) {
             assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } }, c.name);
         }
-        const without = (change: (p: any) => void) => {
-            const copy = JSON.parse(JSON.stringify(pod));
-            change(copy);
-            return restrictedProblems(copy);
-        };
-        assert.equal(without((p) => delete p.securityContext.seccompProfile).length, 2);
-        assert.equal(without((p) => (p.securityContext.runAsUser = 0)).length, 2);
-        assert.equal(without((p) => delete p.securityContext.runAsNonRoot).length, 2);
-        assert.deepEqual(without((p) => delete p.containers[0].securityContext.allowPrivilegeEscalation), ["container create-database: allowPrivilegeEscalation must be false"]);
-        assert.deepEqual(without((p) => (p.initContainers[0].securityContext.capabilities = {})), ["container fetch-master-secret: capabilities.drop must include ALL"]);
-        assert.deepEqual(without((p) => p.volumes.push({ name: "host", hostPath: { path: "/" } })), ["volume host: type hostPath"]);
+        // Without the pod's seccomp profile both containers would be refused.
+        const unconfined = JSON.parse(JSON.stringify(spec));
+        delete unconfined.template.spec.securityContext.seccompProfile;
+        assert.equal(admissionProblems([job(unconfined)], "bootstrap").filter((p) => p.includes("seccompProfile")).length, 2);
     });
 
     it("writes only to emptyDirs: HOME, /tmp and the master credentials of every container are mounted emptyDirs", () => {
