@@ -31,6 +31,9 @@ function resolves(module: string): boolean {
     }
 }
 
+/** Declaration files parsed by earlier checks, by name and language version. */
+const parsed = new Map<string, ts.SourceFile | undefined>();
+
 /**
  * Every schema problem of the objects: unknown apiVersion/kind, unknown fields, wrong types and
  * missing required fields, each naming where the object comes from and its kind/name.
@@ -70,8 +73,13 @@ export function schemaProblems(objects: readonly Located[]): string[] {
     };
     const host = ts.createCompilerHost(options);
     const read = host.getSourceFile;
-    host.getSourceFile = (name, version, ...rest) =>
-        path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read.call(host, name, version, ...rest);
+    host.getSourceFile = (name, version, ...rest) => {
+        if (path.resolve(name) === file) return ts.createSourceFile(name, source, version);
+        // The models' declaration files never change during a run: parsed once, for every check.
+        const key = `${name}\0${JSON.stringify(version)}`;
+        if (!parsed.has(key)) parsed.set(key, read.call(host, name, version, ...rest));
+        return parsed.get(key);
+    };
     const program = ts.createProgram([file], options, host);
     for (const d of ts.getPreEmitDiagnostics(program)) {
         const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
