@@ -11,7 +11,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { missingSecretWarnings } from "../components/apps/discover";
 import { ConfigError } from "../components/errors";
 import { GENERATOR, outputPaths, removeOwned, writableProblems, writeOutput } from "./offline/output";
 import { enforcementLevels, policyConfigPath, policyViolations } from "./offline/policy";
@@ -158,12 +157,12 @@ async function planProblems(stack: string, root: string): Promise<{ plan?: PlanR
     const specs = stackApps(stack, root);
     const apps = checkPlannedApps(plan, specs, root);
     problems.push(...apps.problems);
-    // The same warnings the program logs under each app in a preview.
-    const secretWarnings = specs.flatMap((spec) => missingSecretWarnings(spec, `${plan.project}:apps`, stack));
-    if (!levels) return { problems, warnings: secretWarnings };
+    // What the program itself warns about (a preview shows the same).
+    const programWarnings = [...plan.warnings];
+    if (!levels) return { problems, warnings: programWarnings };
     const policy = policyViolations(plan, levels);
     problems.push(...policy.mandatory.map((v) => `policy (mandatory in ${policyConfigPath(stack)}): ${v}`));
-    return { plan, rendered: apps.rendered, problems, warnings: [...secretWarnings, ...policy.advisory.map((v) => `policy (advisory): ${v}`)] };
+    return { plan, rendered: apps.rendered, problems, warnings: [...programWarnings, ...policy.advisory.map((v) => `policy (advisory): ${v}`)] };
 }
 
 /**

@@ -29,11 +29,16 @@ export interface PlanResult {
     readonly project: string;
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
+    /** What the program logged with `pulumi.log.warn`, as a preview would show it. */
+    readonly warnings: readonly string[];
     /** Stack outputs, secrets masked. */
     readonly outputs: Record<string, unknown>;
 }
 
 export const SECRET_MASK = "[secret]";
+
+/** How the SDK prints a warning when no engine listens (its log module, under mocks). */
+const RUNTIME_WARNING = "warning: [runtime] ";
 
 /** Longest a run may take; a healthy one takes a few seconds. */
 const RUN_TIMEOUT_MS = 20_000;
@@ -139,6 +144,14 @@ export async function runProgram(program: Program, options: RunOptions): Promise
         errors.push(reason instanceof Error ? reason : new Error(String(reason)));
         fail(report());
     };
+    // Without an engine, pulumi.log.warn prints "warning: [runtime] ..." itself: recorded instead.
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => {
+        const text = args.map(String).join(" ");
+        if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
+        else consoleWarn(...args);
+    };
     process.on("unhandledRejection", onRejection);
     const timer = setTimeout(() => fail(new Error(`the program did not finish within ${RUN_TIMEOUT_MS / 1000}s: an output never resolved`)), RUN_TIMEOUT_MS);
     try {
@@ -148,13 +161,14 @@ export async function runProgram(program: Program, options: RunOptions): Promise
             // Let rejected applies surface before judging the run.
             await new Promise((resolve) => setImmediate(resolve));
             if (errors.length > 0) throw report();
-            return { project: config.project, stack: config.stack, resources, outputs };
+            return { project: config.project, stack: config.stack, resources, warnings, outputs };
         };
         const work = run();
         work.catch(() => undefined); // a run that lost the race may still reject later
         return await Promise.race([work, failed]);
     } finally {
         clearTimeout(timer);
+        console.warn = consoleWarn;
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -255,6 +255,25 @@ describe("offline plan", () => {
         assert.deepEqual(maskSecrets({ a: [{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "x" }] }), { a: [SECRET_MASK] });
     });
 
+    it("records the program's warnings in the plan instead of printing them", async () => {
+        const printed: string[] = [];
+        const warn = console.warn;
+        console.warn = (...args: unknown[]) => printed.push(args.join(" "));
+        try {
+            const result = await runProgram(
+                async () => {
+                    await pulumi.log.warn("platform:x: no value; set it");
+                    return {};
+                },
+                { config: readStackConfig("dev"), region: "ap-northeast-1" },
+            );
+            assert.deepEqual(result.warnings, ["platform:x: no value; set it"]);
+        } finally {
+            console.warn = warn;
+        }
+        assert.deepEqual(printed, []);
+    });
+
     it("fails on an invoke it has no mock for, instead of returning nothing", async () => {
         await assert.rejects(
             runProgram(
