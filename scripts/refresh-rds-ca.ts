@@ -1,7 +1,7 @@
 /**
  * Refreshes the Amazon RDS CA bundle the platform hands to pods (`components/data/rds-ca/`) from
  * its official source, https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
- * (`npx tsx scripts/refresh-rds-ca.ts`). Run it when AWS adds a region or rotates its CAs
+ * (`npm run refresh-rds-ca`). Run it when AWS adds a region or rotates its CAs
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html),
  * or when test/data/rds-ca.test.ts says a stack's region or a certificate's expiry needs it.
  *
@@ -127,7 +127,7 @@ export function dirOption(argv: readonly string[]): string | undefined {
     if (argv.length === 0) return undefined;
     if (argv.length === 2 && argv[0] === "--dir" && argv[1]) return argv[1];
     if (argv.length === 1 && argv[0].startsWith("--dir=") && argv[0].length > "--dir=".length) return argv[0].slice("--dir=".length);
-    throw new Error(`unexpected arguments ${argv.join(" ")} (usage: ${RDS_CA_REFRESH_COMMAND} [--dir <folder>])`);
+    throw new Error(`unexpected arguments ${argv.join(" ")} (usage: ${RDS_CA_REFRESH_COMMAND} -- [--dir <folder>])`);
 }
 
 if (require.main === module) {

@@ -132,6 +132,6 @@ describe("refreshing the RDS CA bundle (scripts/refresh-rds-ca.ts) against a loc
         assert.equal(dirOption([]), undefined);
         assert.equal(dirOption(["--dir", "/x"]), "/x");
         assert.equal(dirOption(["--dir=/y"]), "/y");
-        assert.throws(() => dirOption(["--force"]), /unexpected arguments --force \(usage: npx tsx scripts\/refresh-rds-ca\.ts \[--dir <folder>\]\)/);
+        assert.throws(() => dirOption(["--force"]), /unexpected arguments --force \(usage: npm run refresh-rds-ca -- \[--dir <folder>\]\)/);
     });
 });

@@ -8,7 +8,7 @@
  * The bundle is a file of the repository (`global-bundle.pem` beside this module), recorded in
  * `provenance.json` (where it came from, when, its SHA-256, the certificates left out), so a
  * deployment never downloads it and a changed byte fails test/data/rds-ca.test.ts.
- * `npx tsx scripts/refresh-rds-ca.ts` replaces both from the official source.
+ * `npm run refresh-rds-ca` replaces both from the official source.
  */
 import { X509Certificate, createHash } from "crypto";
 import * as fs from "fs";
@@ -27,7 +27,7 @@ export const RDS_CA_BUNDLE_FILE = "global-bundle.pem";
 export const RDS_CA_PROVENANCE_FILE = "provenance.json";
 
 /** The command that refreshes the bundle, named wherever a message asks for it. */
-export const RDS_CA_REFRESH_COMMAND = "npx tsx scripts/refresh-rds-ca.ts";
+export const RDS_CA_REFRESH_COMMAND = "npm run refresh-rds-ca";
 
 /** One certificate of a bundle, as parsed. */
 export interface RdsCertificate {
