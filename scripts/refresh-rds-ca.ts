@@ -17,6 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
+import { download } from "./download";
     RDS_CA_BUNDLE_FILE,
     RDS_CA_DIR,
     RDS_CA_OFFICIAL_URL,
@@ -44,19 +45,6 @@ export interface RefreshRdsCaResult {
     /** `written`: a new bundle; `unchanged`: the source had nothing new, nothing was touched. */
     readonly outcome: "written" | "unchanged";
     readonly provenance: RdsCaProvenance;
-}
-
-async function download(url: string): Promise<Buffer> {
-    let response: Response;
-    try {
-        response = await fetch(url, { signal: AbortSignal.timeout(60_000), redirect: "follow" });
-    } catch (e) {
-        // Node's fetch says "fetch failed" and keeps the reason (ECONNREFUSED, DNS, timeout) in cause.
-        const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-        throw new Error(`cannot download ${url}: ${cause}`);
-    }
-    if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
-    return Buffer.from(await response.arrayBuffer());
 }
 
 /**

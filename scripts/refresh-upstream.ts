@@ -17,6 +17,7 @@ import { parse } from "yaml";
 import { CONFIG_SCHEMA } from "../components/config/schema";
 import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION } from "../components/iam/load-balancer-controller";
 import { REPO_ROOT } from "./offline/stack-config";
+import { download } from "./download";
 
 /** Where the reference data lives in the repository. */
 export const UPSTREAM_DIR = path.join(REPO_ROOT, "test", "upstream");
@@ -158,19 +159,6 @@ function inside(dir: string, relative: string): string {
     const file = path.resolve(dir, relative);
     if (!file.startsWith(path.resolve(dir) + path.sep)) throw new Error(`${relative}: manifest path outside ${dir}`);
     return file;
-}
-
-async function download(url: string): Promise<Buffer> {
-    let response: Response;
-    try {
-        response = await fetch(url, { signal: AbortSignal.timeout(60_000), redirect: "follow" });
-    } catch (e) {
-        // Node's fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, DNS, timeout) in cause.
-        const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-        throw new Error(`cannot download ${url}: ${cause}`);
-    }
-    if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
-    return Buffer.from(await response.arrayBuffer());
 }
 
 /** A 200 that is not the expected data (an error page, a moved file) must not become the reference. */
