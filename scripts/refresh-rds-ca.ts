@@ -17,7 +17,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-import { download } from "./download";
     RDS_CA_BUNDLE_FILE,
     RDS_CA_DIR,
     RDS_CA_OFFICIAL_URL,
@@ -31,6 +30,7 @@ import { download } from "./download";
     sha256,
     splitByValidity,
 } from "../components/data/rds-ca/bundle";
+import { download } from "./download";
 
 export interface RefreshRdsCaOptions {
     /** Folder of the bundle and its provenance. Defaults to {@link RDS_CA_DIR}. */
