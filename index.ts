@@ -6,6 +6,7 @@ import { DatabaseBootstrap } from "./components/apps/database-bootstrap";
 import { loadApps } from "./components/apps/discover";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
 import { MetricsServer } from "./components/addons/metrics-server";
+import { checkCaller } from "./components/cluster/access";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { loadConfig } from "./components/config/load";
 import { readStackFile } from "./components/config/stack-file";
@@ -27,7 +28,12 @@ export = async () => {
     // Apps are found under apps/ next to this file; their descriptors and overlays fail the same way.
     const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`, config.cluster.name);
 
+    // The provider is the only thing registered before the caller check: the check needs the
+    // stack's profile and role, which only an explicit provider carries (a provider registration
+    // touches nothing in AWS).
     const provider = new aws.Provider("aws", awsProviderArgs(config));
+    // EKS makes whoever creates the cluster an administrator: refuse anyone not declared.
+    await checkCaller(provider, config.cluster.name, config.cluster.adminArns, `${config.project}:clusterAdminArns`);
     const opts = { providers: [provider] };
 
     // Every log group is encrypted with this key, so it comes first (the flow logs' group is the network's).

@@ -253,12 +253,32 @@ describe("program", () => {
 
     it("authenticates the provider and the kubeconfig with the stack's profile and role", async () => {
         const role = "arn:aws:iam::111111111111:role/deployer";
-        const result = await plan("dev", { awsProfile: "acme-dev", assumeRoleArn: role });
+        // The assumed role runs the program, so it must be declared (first: this run creates the cluster).
+        const result = await plan("dev", { awsProfile: "acme-dev", assumeRoleArn: role, clusterAdminArns: JSON.stringify([role]) });
         const provider = named(result, "aws");
         assert.equal(input(provider, "profile"), "acme-dev");
         assert.deepEqual(JSON.parse(input(provider, "assumeRoles")), [{ roleArn: role, sessionName: "pulumi-platform-dev" }]);
         assert.deepEqual(input(named(result, "cluster-eks"), "providerCredentialOpts"), { profileName: "acme-dev", roleArn: role });
+        // The Kubernetes provider's kubeconfig authenticates with the same profile and role.
+        const [user] = JSON.parse(input(named(result, "cluster-k8s"), "kubeconfig")).users;
+        assert.deepEqual(user.user.exec.env, [{ name: "AWS_PROFILE", value: "acme-dev" }]);
+        assert.deepEqual(user.user.exec.args.slice(-2), ["--role-arn", role]);
         assert.equal(result.outputs.kubeconfigCommand, `aws eks update-kubeconfig --region ap-northeast-1 --name platform-dev --profile acme-dev --role-arn ${role}`);
+    });
+
+    it("refuses to run as an identity clusterAdminArns does not declare, having registered only the provider", async () => {
+        const laptop = "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com";
+        const invokes = { "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "111111111111", arn: laptop, userId: "AROA:alice", id: "111111111111" }) };
+        await assert.rejects(plan("dev", {}, invokes), (err: unknown) => {
+            assert.ok(err instanceof ConfigError, String(err));
+            assert.equal(err.problems.length, 1);
+            assert.match(err.problems[0], /^platform:clusterAdminArns: /);
+            assert.ok(err.problems[0].includes(`add "arn:aws:iam::111111111111:role/AWSReservedSSO_Admin_0123456789abcdef" to platform:clusterAdminArns`), err.problems[0]);
+            return true;
+        });
+        // The provider carries the profile and role the check must use; nothing else was registered.
+        const monitor = pulumi.runtime.getMonitor() as any;
+        assert.deepEqual([...monitor.getRegisteredResources().keys()].map((urn: string) => urn.split("::").slice(2).join("::")), ["pulumi:providers:aws::aws"]);
     });
 
     it("registers nothing when the config is invalid", async () => {

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, ClusterConfig } from "../config/load";
 import { eksSecretsKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
+import { accessEntryArns } from "./access";
 import { corednsConfiguration } from "./coredns";
 import { planFargateProfiles } from "./fargate";
 import { FARGATE_LOGGING_CONFIGMAP, fargateLoggingData } from "./logging";
@@ -143,7 +144,9 @@ export class Cluster extends pulumi.ComponentResource {
                 // CONFIG_MAP mode loses the pod execution role's mapping on role-mapping changes
                 // (pulumi-eks#807); access entries are managed by the EKS API instead.
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(cfg.adminArns, partition.apply(clusterAdminAccessPolicyArn)),
+                // The creator (the first declared ARN) has EKS's creator access and no entry: a
+                // second entry for it fails (see access.ts). The program's own CI roles: none yet.
+                accessEntries: adminAccessEntries(accessEntryArns(cfg.adminArns), partition.apply(clusterAdminAccessPolicyArn)),
                 createOidcProvider: true,
                 encryptionConfigKeyArn: secretsKey.arn,
                 enabledClusterLogTypes: [...cfg.logTypes],

@@ -127,7 +127,7 @@ export const CONFIG_SCHEMA = {
         type: "array",
         default: [],
         description:
-            "IAM role/user ARNs granted cluster-admin through EKS access entries. Do not list the identity that runs pulumi up: it is the cluster creator and already admin.",
+            "Every IAM role/user ARN that administers the cluster, the identity that runs pulumi up included (the program refuses to run as anyone else). The first creates the cluster (EKS's creator access); the others get EKS access entries.",
     },
     clusterLogTypes: {
         type: "array",

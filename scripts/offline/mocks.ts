@@ -11,8 +11,40 @@ const REGION_ZONES: Record<string, string[]> = {
     "eu-west-1": ["a", "b", "c"],
 };
 
+/**
+ * The role the offline plan runs as when its provider assumes none: every shipped stack declares
+ * `arn:aws:iam::<its account>:role/PlatformAdmin` first in `clusterAdminArns`.
+ */
+export const OFFLINE_CALLER_ROLE = "PlatformAdmin";
+/** The session name of the offline plan's assumed role when the provider names none. */
+export const OFFLINE_CALLER_SESSION = "offline-plan";
+
+/**
+ * Who calls AWS through a provider, as `sts:GetCallerIdentity` would answer: an assumed-role session
+ * (the session ARN drops a role's path), in the account the provider is pinned to. That is the
+ * account a real run would be in (the provider itself refuses any other, a check the mocks do not
+ * make); the mocked resources' ARNs stay in {@link MOCK_ACCOUNT_ID}, the simulated account.
+ * @param providerInputs the AWS provider's registered inputs (`assumeRoles`, `allowedAccountIds`, JSON-encoded as the SDK sends them). Required.
+ */
+export function callerArnOf(providerInputs: Record<string, any>): string {
+    const decode = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+    const assumed = decode(providerInputs.assumeRoles)?.[0];
+    const accounts: string[] | undefined = decode(providerInputs.allowedAccountIds);
+    if (assumed?.roleArn) {
+        const [, partition, account, role] = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(assumed.roleArn) ?? [];
+        if (role) return `arn:${partition}:sts::${account}:assumed-role/${role}/${assumed.sessionName ?? OFFLINE_CALLER_SESSION}`;
+    }
+    return `arn:aws:sts::${accounts?.[0] ?? MOCK_ACCOUNT_ID}:assumed-role/${OFFLINE_CALLER_ROLE}/${OFFLINE_CALLER_SESSION}`;
+}
+
 /** An invoke's mocked result, by token; a test may replace one to simulate another account. */
-export type InvokeMock = (inputs: Record<string, any>) => Record<string, unknown>;
+export type InvokeMock = (inputs: Record<string, any>, call?: InvokeContext) => Record<string, unknown>;
+
+/** What an invoke's mock knows beyond its inputs. */
+export interface InvokeContext {
+    /** The caller identity behind the invoke's provider ({@link callerArnOf}), when it names a registered one. */
+    readonly callerArn?: string;
+}
 
 function hex(seed: string, length: number): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -64,6 +96,8 @@ const ID_PREFIX: Record<string, string> = {
  */
 export class OfflineMocks implements pulumi.runtime.Mocks {
     private readonly invokes: Record<string, InvokeMock>;
+    /** The caller identity behind each registered AWS provider, by the provider's id. */
+    private readonly callers = new Map<string, string>();
 
     constructor(
         private readonly region: string,
@@ -71,12 +105,16 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     ) {
         const zones = (REGION_ZONES[region] ?? ["a", "b", "c"]).map((z) => `${region}${z}`);
         this.invokes = {
-            "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+            // The caller's ARN is the provider's (callerArnOf); a call without a provider runs as
+            // PlatformAdmin in the simulated account.
+            "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, call) => ({
                 accountId: MOCK_ACCOUNT_ID,
-                arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`,
-                userId: "AIDAOFFLINEPLAN",
+                arn: call?.callerArn ?? callerArnOf({}),
+                userId: `AROAOFFLINEPLAN:${OFFLINE_CALLER_SESSION}`,
                 id: MOCK_ACCOUNT_ID,
             }),
+            // A fresh account: no cluster exists yet, so every run creates its cluster.
+            "aws:eks/getClusters:getClusters": () => ({ names: [], id: region }),
             "aws:index/getPartition:getPartition": () => ({
                 partition: "aws",
                 dnsSuffix: "amazonaws.com",
@@ -115,7 +153,9 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             // The SDK reports an invoke failure by the gRPC error's `details`, not its message.
             throw Object.assign(new Error(message), { details: message });
         }
-        return mock(args.inputs);
+        // The provider reference is `<urn>::<id>`: the caller behind it answers getCallerIdentity.
+        const callerArn = args.provider ? this.callers.get(args.provider.split("::").pop()!) : undefined;
+        return mock(args.inputs, { callerArn });
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
@@ -126,6 +166,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             state.metadata = { ...state.metadata, name: autoName(args.name) };
         }
         const id = this.idOf(args, state);
+        if (args.type === "pulumi:providers:aws") this.callers.set(id, callerArnOf(args.inputs));
         Object.assign(state, this.extraState(args, state, id));
         return { id: args.custom ? id : undefined, state };
     }

@@ -15,7 +15,8 @@ const expected = {
         retention: 14,
         auditRetention: 14,
         protect: false,
-        admins: { "admin-role-platformadmin": "arn:aws:iam::111111111111:role/PlatformAdmin" },
+        // PlatformAdmin, the only declared admin, creates the cluster: EKS's creator access, no entry.
+        admins: {},
     },
     prd: {
         publicAccessCidrs: ["203.0.113.0/24"],
@@ -23,7 +24,8 @@ const expected = {
         retention: 90,
         auditRetention: 365,
         protect: true,
-        admins: { "admin-role-platformadmin": "arn:aws:iam::222222222222:role/PlatformAdmin" },
+        // PlatformAdmin, the only declared admin, creates the cluster: EKS's creator access, no entry.
+        admins: {},
     },
 } as const;
 

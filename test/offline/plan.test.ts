@@ -209,7 +209,7 @@ describe("offline plan", () => {
             const [app] = stackApps("prd", root);
             const overlay = path.join(root, app.sourcePath, "kustomization.yaml");
             fs.writeFileSync(overlay, fs.readFileSync(overlay, "utf8").replace(/^resources:\n/m, "resources:\n  - missing-deployment.yaml\n"));
-            const run = await failing("prd", prd.replace("platform:protectStatefulResources: true", "platform:protectStatefulResources: false").replace('"222222222222"', '"111111111111"'));
+            const run = await failing("prd", prd.replace("platform:protectStatefulResources: true", "platform:protectStatefulResources: false").replaceAll("222222222222", "111111111111"));
             assert.equal(run.code, 1);
             assert.match(run.stderr, /- Pulumi\.prd\.yaml: platform:allowedAccountIds: account 111111111111 is also dev's; every stack deploys to an account of its own/);
             assert.match(run.stderr, /- policy \(mandatory in policy\/prd\.json\): aurora-protected: database-cluster: /);
