@@ -119,6 +119,7 @@ export = async () => {
             host: database.endpoint,
             port: database.port,
             region: config.aws.region,
+            engineVersion: config.database.engineVersion,
             oidcProviderArn: cluster.oidcProviderArn,
             oidcIssuer: cluster.oidcIssuer,
             k8sProvider: cluster.provider,

@@ -50,7 +50,7 @@ export class AppDatabase extends pulumi.ComponentResource {
         const spec = pulumi
             .all([bootstrap.masterSecretArn, bootstrap.host, bootstrap.port, passwordSecret.metadata.name, passwordDigest])
             .apply(([masterSecretArn, host, port, secret, digest]) =>
-                bootstrapJobSpec({ database, passwordSecret: secret, passwordDigest: digest, serviceAccount: bootstrap.serviceAccountName, masterSecretArn, host, port, region: bootstrap.region }),
+                bootstrapJobSpec({ database, passwordSecret: secret, passwordDigest: digest, serviceAccount: bootstrap.serviceAccountName, masterSecretArn, host, port, region: bootstrap.region, engineVersion: bootstrap.engineVersion }),
             );
         const job = new k8s.batch.v1.Job(
             `${name}-bootstrap`,

@@ -7,16 +7,19 @@
 import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { psqlImage } from "../data/aurora";
 import { RDS_CA_CONFIGMAP } from "../naming";
 import { DATABASE_TLS, RDS_CA_MOUNT_DIR } from "./contract";
 
 /**
- * Images of the job, pinned. The AWS CLI fetches the master secret; psql (the Aurora major's client)
- * runs the SQL. Both from ECR Public, reachable through the VPC's NAT like every image pull.
+ * Images of the job, pinned. The AWS CLI fetches the master secret; psql runs the SQL, the client of
+ * the engine's major (`psql`: the table AURORA_POSTGRES_VERSIONS in components/data/aurora.ts, which
+ * also lists the engine versions the config accepts). Both from ECR Public, reachable through the
+ * VPC's NAT like every image pull.
  */
 export const BOOTSTRAP_IMAGES = {
     awsCli: "public.ecr.aws/aws-cli/aws-cli:2.22.0",
-    psql: "public.ecr.aws/docker/library/postgres:16.6-bookworm",
+    psql: psqlImage,
 } as const;
 
 /** The psql variables the SQL reads: role, database and password (passed from the environment). */
@@ -66,6 +69,8 @@ export interface BootstrapJobArgs {
     readonly host: string;
     readonly port: number;
     readonly region: string;
+    /** The Aurora engine version (`dbEngineVersion`): psql is the client of its major. Required. */
+    readonly engineVersion: string;
 }
 
 /**
@@ -149,7 +154,7 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
                 containers: [
                     restricted(
                         "create-database",
-                        BOOTSTRAP_IMAGES.psql,
+                        BOOTSTRAP_IMAGES.psql(a.engineVersion),
                         RUN_SQL_SCRIPT,
                         [
                             { name: "PGHOST", value: a.host },

@@ -21,6 +21,8 @@ export interface DatabaseBootstrapArgs {
     readonly port: pulumi.Input<number>;
     /** AWS region of the cluster. Required. */
     readonly region: string;
+    /** The Aurora engine version (`dbEngineVersion`): the jobs run the psql of its major. Required. */
+    readonly engineVersion: string;
     /** Cluster.oidcProviderArn. Required. */
     readonly oidcProviderArn: pulumi.Input<string>;
     /** Cluster.oidcIssuer. Required. */
@@ -47,6 +49,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     public readonly host: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
     public readonly region: string;
+    /** The Aurora engine version the jobs' psql follows. */
+    public readonly engineVersion: string;
     /** The Amazon RDS CA bundle: the apps' `rds-ca` ConfigMaps hold the same. */
     public readonly rdsCaBundle: string;
     /** What a bootstrap job must wait for. */
@@ -99,6 +103,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         this.host = pulumi.output(args.host);
         this.port = pulumi.output(args.port);
         this.region = args.region;
+        this.engineVersion = args.engineVersion;
         this.ready = [serviceAccount, role, rdsCa, ...args.databaseReady];
         this.registerOutputs({ namespace: this.namespace });
     }

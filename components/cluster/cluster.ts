@@ -7,6 +7,7 @@ import { eksSecretsKeyPolicy, encryptionKey, keyLocation, logGroup } from "../km
 import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
 import { accessEntryArns } from "./access";
 import { corednsConfiguration } from "./coredns";
+import { addonVersions, kubernetesSupportWarnings } from "./versions";
 import { planFargateProfiles } from "./fargate";
 import { FARGATE_LOGGING_CONFIGMAP, fargateLoggingData } from "./logging";
 import {
@@ -82,6 +83,8 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:Cluster", name, {}, opts);
         const cfg = args.config;
+        // The loader refused a version past its support; one close to it is said in every preview.
+        for (const warning of kubernetesSupportWarnings(cfg.version, new Date(), (k) => `${pulumi.getProject()}:${k}`)) pulumi.log.warn(warning, this);
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const names = platformNames(cfg.name);
@@ -160,7 +163,12 @@ export class Cluster extends pulumi.ComponentResource {
                 skipDefaultNodeGroup: true,
                 createInstanceRole: false,
                 skipDefaultSecurityGroups: true,
-                corednsAddonOptions: { configurationValues: corednsConfiguration() },
+                // Managed add-ons: CoreDNS only, at the version pinned for this Kubernetes version
+                // (never resolved at deploy time); kube-proxy and the VPC CNI are DaemonSets, which
+                // Fargate does not run (components/cluster/versions.ts).
+                corednsAddonOptions: { version: addonVersions(cfg.version).coredns, configurationValues: corednsConfiguration() },
+                kubeProxyAddonOptions: { enabled: false },
+                useDefaultVpcCni: true,
                 deletionProtection: args.protect,
                 providerCredentialOpts: {
                     profileName: args.aws.profile,

@@ -3,14 +3,12 @@ import { AUDIT_LOG_MIN_RETENTION_DAYS } from "../cluster/logging";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
 import { clusterNameProblems } from "../naming";
 import { PRIVATE_RANGES, overlaps, parseCidr, specialRange } from "../network/cidr";
+import { kubernetesSupportProblems } from "../cluster/versions";
 import { CLUSTER_LOG_TYPES, LOG_RETENTION_DAYS, SUPPORT_TYPES } from "./schema";
 import type { ClusterConfig } from "./types";
 import { ConfigValues } from "./values";
 
 const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
-const K8S_VERSION = /^1\.(\d{2})$/;
-/** Oldest minor still in EKS (extended) support when this was written; older ones cannot be created. */
-const MIN_K8S_MINOR = 30;
 /** EKS quota "public access CIDR ranges per cluster". */
 const MAX_PUBLIC_ACCESS_CIDRS = 40;
 export const OPEN_TO_ALL = "0.0.0.0/0";
@@ -19,19 +17,21 @@ export const OPEN_TO_ALL = "0.0.0.0/0";
  * Reads and checks the cluster keys.
  *
  * @param stack The stack name: the default cluster name is `<project>-<stack>`.
+ * @param today The date the Kubernetes version's support is judged by. Defaults to the current date.
  */
-export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
+export function clusterConfig(v: ConfigValues, stack: string, today: Date = new Date()): ClusterConfig {
     // Every physical name derived from it (database identifiers, log groups, key aliases...) is
     // checked where it is composed.
     const name = v.str("clusterName") || `${v.project}-${stack}`;
     const source = v.str("clusterName") ? "" : ` (derived from <project>-<stack>; set ${v.key("clusterName")})`;
     v.problems.push(...clusterNameProblems(name, v.key("clusterName")).map((p) => p + source));
     const version = v.str("kubernetesVersion");
-    const minor = version === undefined ? undefined : K8S_VERSION.exec(version);
-    if (version !== undefined && (!minor || Number(minor[1]) < MIN_K8S_MINOR)) {
-        v.problem("kubernetesVersion", `must be a supported EKS version 1.${MIN_K8S_MINOR} or later, as major.minor like 1.34 (got ${JSON.stringify(version)})`);
-    }
     v.checkEnum("clusterSupportType", SUPPORT_TYPES);
+    const supportType = v.str("clusterSupportType") as ClusterConfig["supportType"] | undefined;
+    // Versions, support dates and add-on versions: components/cluster/versions.ts.
+    if (version !== undefined && supportType !== undefined && (SUPPORT_TYPES as readonly string[]).includes(supportType)) {
+        v.problems.push(...kubernetesSupportProblems(version, supportType, today, (k) => v.key(k as "kubernetesVersion")));
+    }
     const endpoint = endpointConfig(v);
 
     const adminArns = v.list("clusterAdminArns");
@@ -60,7 +60,7 @@ export function clusterConfig(v: ConfigValues, stack: string): ClusterConfig {
     return {
         name,
         version: version!,
-        supportType: v.str("clusterSupportType") as ClusterConfig["supportType"],
+        supportType: supportType!,
         ...endpoint,
         adminArns,
         logTypes: v.list("clusterLogTypes") as ClusterConfig["logTypes"],

@@ -1,13 +1,12 @@
 /** The data services: Aurora, EFS and the app image repositories. */
 import {
     ACU_RANGE,
-    AURORA_MAJORS,
     AUTO_PAUSE_SECONDS,
     BACKUP_RETENTION_DAYS,
     ENHANCED_MONITORING_INTERVALS,
     LOG_MIN_DURATION_MS,
     MAX_INSTANCES,
-    parseEngineVersion,
+    engineVersionProblem,
     supportsAutoPause,
 } from "../data/aurora";
 import { KEEP_IMAGES_RANGE } from "../data/ecr";
@@ -23,10 +22,9 @@ import { ConfigValues } from "./values";
  */
 export function databaseConfig(v: ConfigValues, protect: boolean | undefined): DatabaseConfig {
     const engineVersion = v.str("dbEngineVersion");
-    const engine = engineVersion === undefined ? undefined : parseEngineVersion(engineVersion);
-    if (engineVersion !== undefined && (!engine || !AURORA_MAJORS.includes(engine.major))) {
-        v.problem("dbEngineVersion", `must be an Aurora PostgreSQL version major.minor with major ${AURORA_MAJORS.join(", ")}, e.g. 16.6 (got ${JSON.stringify(engineVersion)})`);
-    }
+    // Known majors and minors: components/data/aurora.ts.
+    const engineProblem = engineVersion === undefined ? undefined : engineVersionProblem(engineVersion);
+    if (engineProblem) v.problem("dbEngineVersion", engineProblem);
     const instanceCount = v.range("dbInstanceCount", 1, MAX_INSTANCES);
     const acu = (key: ConfigKey, least: number): number | undefined => {
         const text = v.str(key);
@@ -43,7 +41,7 @@ export function databaseConfig(v: ConfigValues, protect: boolean | undefined): D
     if (minCapacity !== undefined && maxCapacity !== undefined && minCapacity > maxCapacity) {
         v.problem("dbMinCapacity", `must not exceed ${v.key("dbMaxCapacity")} (${minCapacity} > ${maxCapacity})`);
     }
-    if (minCapacity === 0 && engine && AURORA_MAJORS.includes(engine.major) && !supportsAutoPause(engineVersion!)) {
+    if (minCapacity === 0 && engineVersion !== undefined && !engineProblem && !supportsAutoPause(engineVersion)) {
         v.problem("dbMinCapacity", `"0" (auto-pause) needs engine 13.15+, 14.12+, 15.7+, 16.3+ or 17.4+; ${v.key("dbEngineVersion")} is ${engineVersion} (use "0.5" or a newer version)`);
     }
     const pauseSeconds = v.range("dbSecondsUntilAutoPause", AUTO_PAUSE_SECONDS.min, AUTO_PAUSE_SECONDS.max, "seconds");

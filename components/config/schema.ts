@@ -97,14 +97,15 @@ export const CONFIG_SCHEMA = {
     },
     kubernetesVersion: {
         type: "string",
-        default: "1.34",
-        description: "EKS Kubernetes version (major.minor), e.g. 1.34.",
+        default: "1.35",
+        description:
+            "EKS Kubernetes version (major.minor), one of components/cluster/versions.ts, which pins its add-ons. Previews warn 90 days before its end of standard support; past it the loader refuses it unless clusterSupportType is EXTENDED, past extended support always.",
     },
     clusterSupportType: {
         type: "string",
         default: "STANDARD",
         description:
-            "EKS upgrade policy: STANDARD (auto-upgraded at end of standard support) or EXTENDED (extended support, billed extra).",
+            "EKS upgrade policy: STANDARD (EKS upgrades the cluster at the end of standard support, so the loader refuses a version past it) or EXTENDED (extended support, billed extra, for 12 more months).",
     },
     endpointPublicAccess: {
         type: "boolean",
@@ -154,8 +155,9 @@ export const CONFIG_SCHEMA = {
     },
     dbEngineVersion: {
         type: "string",
-        default: "16.6",
-        description: "Aurora PostgreSQL engine version (major.minor), e.g. 16.6. Majors 13 to 17.",
+        default: "16",
+        description:
+            "Aurora PostgreSQL engine version: a major (\"16\": Aurora picks the minor and upgrades it) or major.minor (\"16.6\": pinned, no automatic minor upgrades), from the known list in components/data/aurora.ts. Majors 13 to 17; a major change upgrades in place.",
     },
     dbInstanceCount: {
         type: "integer",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config/load";
 import { KeyLocation, LogStorage, clusterOnlySecurityGroup, databaseKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { platformNames } from "../naming";
-import { POSTGRES_PORT, clusterParameters, enhancedMonitoringPolicyArn, monitoringTrustPolicy, parameterGroupFamily } from "./aurora";
+import { POSTGRES_PORT, clusterParameters, engineUpgradePlan, enhancedMonitoringPolicyArn, monitoringTrustPolicy, parameterGroupFamily } from "./aurora";
 
 export interface DatabaseArgs {
     /** The database slice of the stack config. Required. */
@@ -76,16 +76,23 @@ export class Database extends pulumi.ComponentResource {
             { vpcId: args.vpcId, port: POSTGRES_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `Aurora ${identifier}: PostgreSQL from Fargate pods only` },
             this,
         );
+        // One group per family, under a name of its own: a major upgrade creates the new family's
+        // group before the cluster switches to it, and deletes the old one after. The alias keeps
+        // the group created before groups were named by family.
+        const family = parameterGroupFamily(cfg.engineVersion);
         const parameters = new aws.rds.ClusterParameterGroup(
-            `${name}-params`,
+            `${name}-params-${family}`,
             {
-                family: parameterGroupFamily(cfg.engineVersion),
+                family,
                 // The description is create-only: it stays as first written, though the group now also logs.
                 description: `${identifier}: TLS only`,
                 parameters: clusterParameters(cfg.logMinDurationMs),
             },
-            { parent: this },
+            { parent: this, aliases: [{ name: `${name}-params` }] },
         );
+        // Major upgrades allowed (with the new family's group), minors left to Aurora unless pinned,
+        // changes at once in dev and in the maintenance window in prd (aurora.ts engineUpgradePlan).
+        const upgrade = engineUpgradePlan(cfg.engineVersion, args.protect);
 
         const cluster = new aws.rds.Cluster(
             `${name}-cluster`,
@@ -93,7 +100,9 @@ export class Database extends pulumi.ComponentResource {
                 clusterIdentifier: identifier,
                 engine: "aurora-postgresql",
                 engineMode: "provisioned",
-                engineVersion: cfg.engineVersion,
+                engineVersion: upgrade.engineVersion,
+                allowMajorVersionUpgrade: upgrade.allowMajorVersionUpgrade,
+                applyImmediately: upgrade.applyImmediately,
                 dbSubnetGroupName: subnets.name,
                 vpcSecurityGroupIds: [securityGroup.id],
                 dbClusterParameterGroupName: parameters.name,
@@ -135,7 +144,9 @@ export class Database extends pulumi.ComponentResource {
                     identifier: names.auroraInstance(i + 1),
                     instanceClass: "db.serverless",
                     engine: "aurora-postgresql",
-                    engineVersion: cluster.engineVersion,
+                    // No engineVersion: an instance runs its cluster's (set there, upgraded there).
+                    autoMinorVersionUpgrade: upgrade.autoMinorVersionUpgrade,
+                    applyImmediately: upgrade.applyImmediately,
                     dbSubnetGroupName: subnets.name,
                     availabilityZone: pulumi.output(args.availabilityZones).apply((azs) => azs[i % azs.length]),
                     publiclyAccessible: false,

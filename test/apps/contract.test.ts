@@ -212,6 +212,7 @@ describe("database bootstrap job", () => {
         host: "db.example",
         port: 5432,
         region: "ap-northeast-1",
+        engineVersion: "16",
     });
 
     it("is a valid Job that runs as non-root with a read-only root file system", () => {

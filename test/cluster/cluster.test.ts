@@ -100,7 +100,7 @@ describe("cluster", () => {
                 assert.deepEqual(input(eks, "publicAccessCidrs"), want.publicAccessCidrs);
                 assert.equal(input(eks, "endpointPrivateAccess"), true);
                 assert.deepEqual(input(eks, "upgradePolicy"), { supportType: "STANDARD" });
-                assert.equal(input(eks, "version"), "1.34");
+                assert.equal(input(eks, "version"), "1.35");
             });
 
             it("logs the control plane (audit retention) and containers (the stack's retention) to groups encrypted with the logs key", async () => {

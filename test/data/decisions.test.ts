@@ -15,8 +15,11 @@ import { persistentVolumeName, repositoryName } from "../../components/naming";
 describe("data service decisions", () => {
     it("allows auto-pause only on engine versions that support it", () => {
         for (const v of ["13.15", "14.12", "15.7", "16.3", "16.6", "17.4"]) assert.ok(supportsAutoPause(v), v);
-        for (const v of ["13.14", "14.11", "15.6", "16.2", "12.22", "18.0", "16"]) assert.ok(!supportsAutoPause(v), v);
+        for (const v of ["13.14", "14.11", "15.6", "16.2", "12.22", "18.0", "12"]) assert.ok(!supportsAutoPause(v), v);
+        // A major alone runs the minor Aurora picks, its newest, which pauses in every major offered.
+        for (const v of ["13", "16", "17"]) assert.ok(supportsAutoPause(v), v);
         assert.deepEqual(parseEngineVersion("16.6"), { major: 16, minor: 6 });
+        assert.deepEqual(parseEngineVersion("16"), { major: 16 });
         assert.equal(parseEngineVersion("16.6.1"), undefined);
         assert.equal(parameterGroupFamily("15.8"), "aurora-postgresql15");
     });

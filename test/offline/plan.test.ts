@@ -65,7 +65,7 @@ describe("offline plan", () => {
         const run = npmPlan(tmp, "dev", "--out", "dev.json");
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /^◆ platform:network:Network network$/m);
-        assert.match(run.stdout, /^ {2}◆ eks:index:Cluster cluster-eks {2}\(name=platform-dev, version=1\.34, authenticationMode=API/m);
+        assert.match(run.stdout, /^ {2}◆ eks:index:Cluster cluster-eks {2}\(name=platform-dev, version=1\.35, authenticationMode=API/m);
         assert.match(run.stdout, /^Stack platform\/dev: \d+ resources \(0 protected\)$/m);
         assert.match(run.stdout, /^ {2}kubeconfig: \[secret\]$/m);
         const planned = JSON.parse(fs.readFileSync(out, "utf8"));
@@ -197,7 +197,7 @@ describe("offline plan", () => {
 
         it("an unquoted version and a misspelt namespace in a stack file", async () => {
             const dev = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8");
-            const run = await failing("typo", dev.replace('platform:dbEngineVersion: "16.6"', "platform:dbEngineVersion: 16.10").replace("platform:azCount:", "platfrom:azCount:"));
+            const run = await failing("typo", dev.replace('platform:dbEngineVersion: "16"', "platform:dbEngineVersion: 16.10").replace("platform:azCount:", "platfrom:azCount:"));
             assert.equal(run.code, 1);
             assert.match(run.stderr, /- Pulumi\.typo\.yaml:\d+:\d+: platform:dbEngineVersion: 16\.10 is a number in YAML, which reaches the program as "16\.1"; it takes a string, so quote it: "16\.10"/);
             assert.match(run.stderr, /- platfrom:azCount: unknown namespace "platfrom", nothing reads it; did you mean platform:azCount\?/);
