@@ -138,6 +138,9 @@ describe("program", () => {
             "database-cluster: serverlessv2ScalingConfiguration.maxCapacity",
             "database-cluster: serverlessv2ScalingConfiguration.minCapacity",
             "database-cluster: serverlessv2ScalingConfiguration.secondsUntilAutoPause",
+            // Engine and other changes at once in dev, in the maintenance window in prd.
+            "database-cluster: applyImmediately",
+            "database-instance-1: applyImmediately",
             "database-cluster: deletionProtection",
             "database-cluster: finalSnapshotIdentifier",
             "database-cluster: skipFinalSnapshot",
