@@ -13,6 +13,7 @@ import { readStackFile } from "./components/config/stack-file";
 import { Database } from "./components/data/database";
 import { FileSystem } from "./components/data/filesystem";
 import { LogsKey } from "./components/kms";
+import { rootName } from "./components/naming";
 import { Network } from "./components/network/network";
 import { awsProviderArgs } from "./components/provider";
 
@@ -25,8 +26,12 @@ export = async () => {
     // The stack file is read too (when the stack's config lives in it), so YAML that changes a
     // value's meaning (an unquoted 16.10, a key with no value) is refused, not silently converted.
     const config = loadConfig(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack(), readStackFile(__dirname, pulumi.getStack()));
+    // The root of every stateful resource's name (Aurora, EFS, ECR, KMS aliases, log groups):
+    // <project>-<stack>, which no config edit changes; only the cluster and what EKS names after it
+    // follow clusterName (components/naming.ts rootName says why).
+    const root = rootName(config.project, config.stack);
     // Apps are found under apps/ next to this file; their descriptors and overlays fail the same way.
-    const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`, config.cluster.name);
+    const apps = loadApps(__dirname, config.stack, config.apps, `${config.project}:apps`, root);
 
     // The provider is the only thing registered before the caller check: the check needs the
     // stack's profile and role, which only an explicit provider carries (a provider registration
@@ -37,13 +42,14 @@ export = async () => {
     const opts = { providers: [provider] };
 
     // Every log group is encrypted with this key, so it comes first (the flow logs' group is the network's).
-    const logsKey = new LogsKey("logs", { clusterName: config.cluster.name, protect: config.protect }, opts);
+    const logsKey = new LogsKey("logs", { names: { root, cluster: config.cluster.name }, protect: config.protect }, opts);
     const logs = { kmsKeyArn: logsKey.keyArn, retentionDays: config.cluster.logRetentionDays, protect: config.protect };
-    const network = new Network("network", { config: config.network, clusterName: config.cluster.name, logs }, opts);
+    const network = new Network("network", { config: config.network, clusterName: config.cluster.name, root, logs }, opts);
     const cluster = new Cluster(
         "cluster",
         {
             config: config.cluster,
+            root,
             aws: config.aws,
             protect: config.protect,
             logsKeyArn: logsKey.keyArn,
@@ -56,7 +62,7 @@ export = async () => {
     );
 
     const data = {
-        clusterName: config.cluster.name,
+        root,
         protect: config.protect,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
@@ -133,7 +139,7 @@ export = async () => {
             `app-${spec.descriptor.name}`,
             {
                 spec,
-                location: { region: config.aws.region, accountId: cluster.accountId, partition: cluster.partition, clusterName: config.cluster.name, stack: config.stack },
+                location: { region: config.aws.region, accountId: cluster.accountId, partition: cluster.partition, clusterName: config.cluster.name, root, stack: config.stack },
                 oidc: { providerArn: cluster.oidcProviderArn, issuer: cluster.oidcIssuer },
                 git: config.addons.git,
                 keepImages: config.registry.keepImages,

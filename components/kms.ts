@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { platformNames } from "./naming";
+import { NameRoots, platformNames } from "./naming";
 
 /** Where a key is and whose it is: partition (aws, aws-cn, aws-us-gov), region and account. */
 export interface KeyLocation {
@@ -227,8 +227,11 @@ export function logGroup(name: string, logGroupName: string, storage: LogStorage
 }
 
 export interface LogsKeyArgs {
-    /** EKS cluster name: the alias and the log groups the key may encrypt derive from it. Required. */
-    readonly clusterName: string;
+    /**
+     * The stack's root name and cluster name (naming.ts `NameRoots`): the alias derives from the root,
+     * the log groups the key may encrypt from both. Required.
+     */
+    readonly names: NameRoots;
     /** Protect the key from deletion. Required. */
     readonly protect: boolean;
 }
@@ -242,9 +245,9 @@ export class LogsKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: LogsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kms:LogsKey", name, {}, opts);
-        const names = platformNames(args.clusterName);
+        const names = platformNames(args.names);
         const policy = keyLocation(this).apply((where) => logsKeyPolicy(where, Object.values(names.logGroups)));
-        const key = encryptionKey(`${name}-key`, names.kmsAliases.logs, `CloudWatch log groups of ${args.clusterName}`, args.protect, this, policy);
+        const key = encryptionKey(`${name}-key`, names.kmsAliases.logs, `CloudWatch log groups of ${args.names.root}`, args.protect, this, policy);
         this.keyArn = key.arn;
         this.registerOutputs({ keyArn: this.keyArn });
     }

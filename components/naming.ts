@@ -1,7 +1,7 @@
 /**
  * Every name the program derives: namespaces and name conventions shared by every component, the
- * physical names of AWS and Kubernetes resources composed from the cluster name and app names, and
- * the limits of the services that receive them. Each name is written here once, so a name a
+ * physical names of AWS and Kubernetes resources composed from the stack's root name
+ * ({@link rootName}), the cluster name and app names, and the limits of the services that receive them. Each name is written here once, so a name a
  * component creates and the name the config loader and app discovery check are the same string,
  * and a change of convention cannot leave a stale copy behind. This module imports nothing from
  * the components: they all import from it.
@@ -315,15 +315,41 @@ function problems(where: string, names: readonly DerivedName[]): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cluster-level names: from the cluster name alone
+// Stack-level names: from the root name, and from the cluster name only what must follow the cluster
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The DB cluster identifier, from the EKS cluster name: lower case, `_` as `-` (RDS identifiers
- * allow letters, digits and single hyphens only). Fixed, so the final snapshot name is known.
+ * The root of every stateful resource's physical name: `<project>-<stack>`, Pulumi's own identity
+ * of the stack. Aurora's identifiers, its final snapshot, the KMS key aliases, the log groups the
+ * program names, the EFS file system's Name tag and the ECR repositories derive from it; only what
+ * must follow the EKS cluster derives from `clusterName` (the cluster itself and the control-plane
+ * log group EKS writes to). Physical names are replace-forcing inputs (`clusterIdentifier` of an
+ * Aurora cluster, `name` of an ECR repository or KMS alias), so a root a user may edit would
+ * replace, that is delete, the data.
+ *
+ * Why not a config key such as `platform:name`: a key is an edit like any other, and changing it
+ * would replace every stateful resource while the loader, which sees only the new value, could not
+ * refuse it. `<project>-<stack>` is set when the stack is created and no config edit changes it; two
+ * stacks of the project never share it (Pulumi refuses a second stack of the same name), so stacks
+ * sharing an account never collide, and a copied stack file cannot carry another stack's root. Only
+ * renaming the stack or the project changes it (`pulumi stack rename`), which replaces them: the
+ * README says so. For the shipped stacks it is what the default cluster name has always been
+ * (`platform-dev`, `platform-prd`), so no name changed when the names moved to it.
+ * https://www.pulumi.com/docs/iac/concepts/stacks/
+ *
+ * @param project The Pulumi project's name (`pulumi.getProject()`, Pulumi.yaml `name`).
+ * @param stack The stack's name (`pulumi.getStack()`), without organization or project.
  */
-export function dbClusterIdentifier(clusterName: string): string {
-    return `${clusterName.toLowerCase().replace(/_/g, "-").replace(/-+/g, "-")}-db`;
+export function rootName(project: string, stack: string): string {
+    return `${project}-${stack}`;
+}
+
+/**
+ * The DB cluster identifier, from the root name: lower case, `_` as `-` (RDS identifiers allow
+ * letters, digits and single hyphens only). Fixed, so the final snapshot name is known.
+ */
+export function dbClusterIdentifier(root: string): string {
+    return `${root.toLowerCase().replace(/_/g, "-").replace(/-+/g, "-")}-db`;
 }
 
 /** RDS: 1-63 characters, a letter first, letters, digits and single hyphens, no hyphen last. */
@@ -331,9 +357,9 @@ export const DB_IDENTIFIER = new RegExp(
     `^(?=.{${NAME_RULES.rdsIdentifier.min},${NAME_RULES.rdsIdentifier.max}}$)${RDS_IDENTIFIER.source.slice(1)}`,
 );
 
-/** The identifier of Aurora instance `n` (from 1) of the cluster. */
-export function dbInstanceIdentifier(clusterName: string, n: number): string {
-    return `${dbClusterIdentifier(clusterName)}-${n}`;
+/** The identifier of Aurora instance `n` (from 1) of the stack's root name. */
+export function dbInstanceIdentifier(root: string, n: number): string {
+    return `${dbClusterIdentifier(root)}-${n}`;
 }
 
 /** Final snapshot taken when a protected database is deleted after all (deletion protection off). */
@@ -342,29 +368,36 @@ export function finalSnapshotIdentifier(clusterName: string): string {
 }
 
 /**
- * Name EKS itself uses for control-plane logs; creating it first lets us set its retention.
+ * Name EKS itself uses for control-plane logs; creating it first lets us set its retention. EKS
+ * fixes it as `/aws/eks/<cluster-name>/cluster`, so it is the one log group that follows the cluster
+ * name: renaming the cluster replaces it with the cluster (a new group for the new cluster; the
+ * old one, with the old cluster's API and audit logs, is deleted with it, and in a protected stack
+ * Pulumi refuses the replacement, as EKS's deletion protection refuses the cluster's).
  * https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
  */
 export function controlPlaneLogGroupName(clusterName: string): string {
     return `/aws/eks/${clusterName}/cluster`;
 }
 
-/** Log group of the containers' stdout/stderr (Fargate logging ships them there). */
-export function containerLogGroupName(clusterName: string): string {
-    return `/aws/eks/${clusterName}/containers`;
+/**
+ * Log group of the containers' stdout/stderr: a name of our choosing (Fargate's log router is told
+ * where to write), from the root name, so renaming the cluster keeps the apps' logs.
+ */
+export function containerLogGroupName(root: string): string {
+    return `/aws/eks/${root}/containers`;
 }
 
 /**
  * Name Aurora itself uses for the exported `postgresql` log of a DB cluster; creating it first lets
  * us set its retention and key. https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.CloudWatch.html
  */
-export function databaseLogGroupName(clusterName: string): string {
-    return `/aws/rds/cluster/${dbClusterIdentifier(clusterName)}/postgresql`;
+export function databaseLogGroupName(root: string): string {
+    return `/aws/rds/cluster/${dbClusterIdentifier(root)}/postgresql`;
 }
 
 /** Log group of the VPC's flow logs (a name of our choosing: the flow log is told where to write). */
-export function flowLogGroupName(clusterName: string): string {
-    return `/vpc/${clusterName}/flow-logs`;
+export function flowLogGroupName(root: string): string {
+    return `/vpc/${root}/flow-logs`;
 }
 
 /**
@@ -374,27 +407,34 @@ export function flowLogGroupName(clusterName: string): string {
  */
 export const ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics";
 
-/** First component of every app's ECR repositories: the cluster name, lower case, `_` as `-`. */
-function repositoryPrefix(clusterName: string): string {
-    return clusterName.toLowerCase().replace(/_/g, "-");
+/** First component of every app's ECR repositories: the root name, lower case, `_` as `-`. */
+function repositoryPrefix(root: string): string {
+    return root.toLowerCase().replace(/_/g, "-");
 }
 
-/** The names derived from the cluster name. */
-export interface PlatformNames {
-    /** The EKS cluster: the configured name itself. */
-    readonly eksCluster: string;
+/** What a stack's names derive from. */
+export interface NameRoots {
+    /** The root of every stateful resource's name: {@link rootName}, `<project>-<stack>`. Required. */
+    readonly root: string;
+    /** The EKS cluster's name (`platform:clusterName`, default `<project>-<stack>`). Required. */
+    readonly cluster: string;
+}
+
+/**
+ * The names of a stack's stateful resources and everything named with them: from its root name
+ * alone ({@link rootName}), never from the cluster name.
+ */
+export interface StatefulNames {
     readonly auroraCluster: string;
     /** Identifier of Aurora instance `n`, from 1 up to {@link AURORA_MAX_INSTANCES}. */
     readonly auroraInstance: (n: number) => string;
     /** Final snapshot of a protected Aurora cluster. */
     readonly finalSnapshot: string;
     /**
-     * Every log group the program creates, for itself or before AWS would (EKS, Aurora, Enhanced
-     * Monitoring): the control plane's, the containers', Aurora's `postgresql` export, the VPC's flow
-     * logs and Enhanced Monitoring's.
+     * The log groups the program names itself or that follow the database: the containers', Aurora's
+     * `postgresql` export, the VPC's flow logs and Enhanced Monitoring's.
      */
     readonly logGroups: {
-        readonly controlPlane: string;
         readonly containers: string;
         readonly database: string;
         readonly flowLogs: string;
@@ -409,39 +449,66 @@ export interface PlatformNames {
 }
 
 /**
- * Every name derived from the cluster name. The database's key alias follows the DB cluster
- * identifier, the other aliases the cluster name itself.
+ * The names of a stack: the stateful ones from its root name, and from the cluster name what must
+ * follow the cluster (the cluster, the control-plane log group EKS names after it).
  */
-export function platformNames(clusterName: string): PlatformNames {
-    const auroraCluster = dbClusterIdentifier(clusterName);
+export interface PlatformNames extends StatefulNames {
+    /** The EKS cluster: the configured name itself. */
+    readonly eksCluster: string;
+    /**
+     * Every log group the program creates, for itself or before AWS would (EKS, Aurora, Enhanced
+     * Monitoring): the control plane's (from the cluster name, as EKS fixes it) and the
+     * {@link StatefulNames} ones (from the root name).
+     */
+    readonly logGroups: StatefulNames["logGroups"] & { readonly controlPlane: string };
+}
+
+/**
+ * The names of a stack's stateful resources. The database's key alias follows the DB cluster
+ * identifier, the other aliases the root name itself.
+ * @param root The stack's root name ({@link rootName}, `<project>-<stack>`).
+ */
+export function statefulNames(root: string): StatefulNames {
+    const auroraCluster = dbClusterIdentifier(root);
     return {
-        eksCluster: clusterName,
         auroraCluster,
-        auroraInstance: (n) => dbInstanceIdentifier(clusterName, n),
-        finalSnapshot: finalSnapshotIdentifier(clusterName),
+        auroraInstance: (n) => dbInstanceIdentifier(root, n),
+        finalSnapshot: finalSnapshotIdentifier(root),
         logGroups: {
-            controlPlane: controlPlaneLogGroupName(clusterName),
-            containers: containerLogGroupName(clusterName),
-            database: databaseLogGroupName(clusterName),
-            flowLogs: flowLogGroupName(clusterName),
+            containers: containerLogGroupName(root),
+            database: databaseLogGroupName(root),
+            flowLogs: flowLogGroupName(root),
             enhancedMonitoring: ENHANCED_MONITORING_LOG_GROUP,
         },
         kmsAliases: {
-            eksSecrets: `alias/eks/${clusterName}-secrets`,
+            eksSecrets: `alias/eks/${root}-secrets`,
             database: `alias/rds/${auroraCluster}`,
-            fileSystem: `alias/efs/${clusterName}`,
-            logs: `alias/logs/${clusterName}`,
+            fileSystem: `alias/efs/${root}`,
+            logs: `alias/logs/${root}`,
         },
-        fileSystem: `${clusterName}-apps`,
-        ecrPrefix: repositoryPrefix(clusterName),
+        fileSystem: `${root}-apps`,
+        ecrPrefix: repositoryPrefix(root),
     };
 }
 
 /**
- * Every problem of the names derived from a cluster name. The cluster name is checked first: when
- * EKS refuses it, that is the one problem (the derived names would repeat it). Aurora instance
- * identifiers are checked for the highest instance number a cluster can have, so raising the
- * instance count later never meets a name that does not fit.
+ * Every name of a stack. Only the EKS cluster and its control-plane log group (whose name EKS
+ * fixes) follow the cluster name; everything stateful follows the root name ({@link statefulNames}),
+ * so renaming the cluster replaces no database, file system, repository, key or alias.
+ * @param roots The stack's root name and cluster name.
+ */
+export function platformNames(roots: NameRoots): PlatformNames {
+    const stateful = statefulNames(roots.root);
+    return {
+        ...stateful,
+        eksCluster: roots.cluster,
+        logGroups: { controlPlane: controlPlaneLogGroupName(roots.cluster), ...stateful.logGroups },
+    };
+}
+
+/**
+ * Every problem of the names derived from a cluster name: the EKS cluster's, and the control-plane
+ * log group EKS names after it. The stateful resources' names are {@link rootNameProblems}'.
  *
  * @param clusterName The EKS cluster name.
  * @param key The config key it comes from, e.g. `platform:clusterName`; every problem starts with it.
@@ -451,13 +518,34 @@ export function clusterNameProblems(clusterName: string, key: string): string[] 
     const fix = { length: `set a shorter ${key}`, format: `change ${key}` };
     const eks = problems(key, [{ role: "EKS cluster name", value: clusterName, rule: NAME_RULES.eksCluster, fix }]);
     if (eks.length > 0) return eks;
-    const n = platformNames(clusterName);
-    const derived = (role: string, value: string, rule: NameRule): DerivedName => ({ role, value, rule, from: "it", fix });
-    return problems(key, [
+    const controlPlane = controlPlaneLogGroupName(clusterName);
+    return problems(key, [{ role: "control-plane log group name", value: controlPlane, rule: NAME_RULES.logGroup, from: "it", fix }]);
+}
+
+/**
+ * Every problem of the names derived from the stack's root name ({@link rootName}): checked once,
+ * by the loader, before anything exists. Aurora instance identifiers are checked for the highest
+ * instance number a cluster can have, so raising the instance count later never meets a name that
+ * does not fit. A root that does not fit can only be fixed by naming the stack (or the project)
+ * otherwise, which is free before its first `pulumi up` and replaces every stateful resource after.
+ *
+ * @param project The Pulumi project's name.
+ * @param stack The stack's name.
+ * @returns One message per name that does not fit, each starting with the project and stack; empty when all do.
+ */
+export function rootNameProblems(project: string, stack: string): string[] {
+    const root = rootName(project, stack);
+    const where = `project ${JSON.stringify(project)}, stack ${JSON.stringify(stack)}`;
+    const fix = {
+        length: "use a shorter stack or project name (pulumi stack rename, before the stack's first pulumi up)",
+        format: "use project and stack names of letters, digits and single hyphens, the project's starting with a letter (pulumi stack rename, before the stack's first pulumi up)",
+    };
+    const n = statefulNames(root);
+    const derived = (role: string, value: string, rule: NameRule): DerivedName => ({ role, value, rule, from: `<project>-<stack> ${JSON.stringify(root)}`, fix });
+    return problems(where, [
         derived("Aurora cluster identifier", n.auroraCluster, NAME_RULES.rdsIdentifier),
         derived(`Aurora instance identifier (of instance ${AURORA_MAX_INSTANCES}, the most a cluster can have)`, n.auroraInstance(AURORA_MAX_INSTANCES), NAME_RULES.rdsIdentifier),
         derived("Aurora final snapshot identifier", n.finalSnapshot, NAME_RULES.rdsSnapshotIdentifier),
-        derived("control-plane log group name", n.logGroups.controlPlane, NAME_RULES.logGroup),
         derived("container log group name", n.logGroups.containers, NAME_RULES.logGroup),
         derived("Aurora log group name", n.logGroups.database, NAME_RULES.logGroup),
         derived("flow log group name", n.logGroups.flowLogs, NAME_RULES.logGroup),
@@ -471,7 +559,7 @@ export function clusterNameProblems(clusterName: string, key: string): string[] 
 }
 
 // ---------------------------------------------------------------------------------------------
-// App-level names: from the cluster name, the app's name and its images
+// App-level names: from the root name, the app's name and its images
 // ---------------------------------------------------------------------------------------------
 
 /** The namespace an app's workloads run in. */
@@ -512,13 +600,14 @@ export function appComponentName(app: string): string {
     return `app-${app}`;
 }
 
-function composeRepositoryName(clusterName: string, app: string, image: string): string {
-    return `${repositoryPrefix(clusterName)}/${app}/${image}`;
+function composeRepositoryName(root: string, app: string, image: string): string {
+    return `${repositoryPrefix(root)}/${app}/${image}`;
 }
 
 /**
- * The repository of one app image: `<prefix>/<app>/<image>`. The prefix (the cluster name) keeps
- * two stacks apart when they share an account. Depends on nothing else, so it never changes when
+ * The repository of one app image: `<prefix>/<app>/<image>`. The prefix (the root name,
+ * {@link rootName}) keeps two stacks apart when they share an account, and stays when the cluster
+ * is renamed. Depends on nothing else, so it never changes when
  * other apps come and go.
  * @throws Error naming the app and image when the result is not a valid ECR name.
  */
@@ -566,17 +655,17 @@ export interface AppNames {
 
 /**
  * Every name derived from one app. Pure: nothing is checked here, see {@link appNameProblems}.
- * @param clusterName The EKS cluster name (first component of the ECR repositories).
+ * @param root The stack's root name ({@link rootName}): the first component of the ECR repositories.
  * @param app The app's name (its folder under apps/).
  * @param images The app's image names (app.yaml `images`).
  */
-export function appNames(clusterName: string, app: string, images: readonly string[]): AppNames {
+export function appNames(root: string, app: string, images: readonly string[]): AppNames {
     const component = appComponentName(app);
     return {
         namespace: appNamespace(app),
         serviceAccount: serviceAccountName(app),
         argocdApplication: app,
-        repositories: Object.fromEntries(images.map((image) => [image, composeRepositoryName(clusterName, app, image)])),
+        repositories: Object.fromEntries(images.map((image) => [image, composeRepositoryName(root, app, image)])),
         persistentVolume: persistentVolumeName(app),
         accessPointPath: accessPointPath(app),
         accessPointName: accessPointName(app),
@@ -593,16 +682,16 @@ export function appNames(clusterName: string, app: string, images: readonly stri
 /**
  * Every problem of the names derived from one app, whether or not the app uses them yet (a
  * database or volume can be declared later; its name must fit then). ECR repository names are
- * checked only when the cluster's prefix is valid: {@link clusterNameProblems} reports that one.
+ * checked only when the root's prefix is valid: {@link rootNameProblems} reports that one.
  *
- * @param clusterName The EKS cluster name.
+ * @param root The stack's root name ({@link rootName}).
  * @param app The app's name (its folder under apps/).
  * @param images The app's image names.
  * @param where Where the app is declared, e.g. `apps/chat/app.yaml`; every problem starts with it.
  * @returns One message per name that does not fit; empty when all do.
  */
-export function appNameProblems(clusterName: string, app: string, images: readonly string[], where: string): string[] {
-    const n = appNames(clusterName, app, images);
+export function appNameProblems(root: string, app: string, images: readonly string[], where: string): string[] {
+    const n = appNames(root, app, images);
     const fromApp = `app ${JSON.stringify(app)}`;
     const fix = { length: "use a shorter app name (the folder under apps/)", format: "rename the app (the folder under apps/)" };
     const derived = (role: string, value: string, rule: NameRule, suffix = 0): DerivedName => ({ role, value, rule, suffix, from: fromApp, fix });
@@ -620,13 +709,13 @@ export function appNameProblems(clusterName: string, app: string, images: readon
         derived("database bootstrap Job name", n.logical.bootstrapJob, NAME_RULES.jobName, K8S_AUTONAME_SUFFIX),
         derived("database password Secret name", n.logical.passwordSecret, NAME_RULES.dnsSubdomain, K8S_AUTONAME_SUFFIX),
     ];
-    if (!nameViolation(NAME_RULES.ecrComponent, repositoryPrefix(clusterName))) {
+    if (!nameViolation(NAME_RULES.ecrComponent, repositoryPrefix(root))) {
         for (const image of images) {
             names.push({
                 role: `ECR repository name of image ${JSON.stringify(image)}`,
                 value: n.repositories[image],
                 rule: NAME_RULES.ecrRepository,
-                from: `the cluster name, ${fromApp} and image ${JSON.stringify(image)}`,
+                from: `<project>-<stack>, ${fromApp} and image ${JSON.stringify(image)}`,
                 fix: { length: "use a shorter image or app name", format: "rename the image (lower-case letters and digits joined by single '.', '_' or '-')" },
             });
         }

@@ -16,8 +16,14 @@ import {
     nameProblem,
     nameViolation,
     platformNames,
+    rootName,
+    rootNameProblems,
+    statefulNames,
 } from "../components/naming";
+import { ConfigError } from "../components/errors";
+import { loadConfig } from "../components/config/load";
 import { REPO_ROOT } from "../scripts/offline/stack-config";
+import { readStackConfig } from "../scripts/offline/stack-config";
 import { input, named, ofType, plan } from "./support";
 
 const KEY = "platform:clusterName";
@@ -36,8 +42,13 @@ const clusterOf = (length: number) => `platform-${"x".repeat(length - "platform-
 const LONGEST_APP = "a-very-long-app-name-of-thirty";
 
 describe("derived names", () => {
-    it("derives every cluster-level name from the cluster name", () => {
-        const { auroraInstance, ...names } = platformNames("platform-dev");
+    it("roots the stateful names in <project>-<stack>", () => {
+        assert.equal(rootName("platform", "dev"), "platform-dev");
+        assert.equal(rootName("team", "prd"), "team-prd");
+    });
+
+    it("derives every stack-level name of the shipped dev stack as it always was", () => {
+        const { auroraInstance, ...names } = platformNames({ root: "platform-dev", cluster: "platform-dev" });
         assert.deepEqual(names, {
             eksCluster: "platform-dev",
             auroraCluster: "platform-dev-db",
@@ -60,11 +71,25 @@ describe("derived names", () => {
         });
         assert.deepEqual([1, 2, AURORA_MAX_INSTANCES].map(auroraInstance), ["platform-dev-db-1", "platform-dev-db-2", "platform-dev-db-16"]);
         // RDS and ECR take lower case and no '_'; EKS, CloudWatch and KMS keep the name as it is.
-        const mixed = platformNames("Team__Platform");
+        const mixed = platformNames({ root: "Team__Platform", cluster: "Team__Platform" });
         assert.deepEqual(
             [mixed.eksCluster, mixed.auroraCluster, mixed.finalSnapshot, mixed.ecrPrefix, mixed.kmsAliases.database, mixed.kmsAliases.fileSystem],
             ["Team__Platform", "team-platform-db", "team-platform-db-final", "team--platform", "alias/rds/team-platform-db", "alias/efs/Team__Platform"],
         );
+    });
+
+    it("derives only the EKS cluster and its control-plane log group from the cluster name, everything stateful from the root", () => {
+        const root = "platform-dev";
+        const renamed = platformNames({ root, cluster: "blue_cluster" });
+        const { auroraInstance, logGroups, ...stateful } = statefulNames(root);
+        const { auroraInstance: renamedInstance, logGroups: renamedGroups, eksCluster, ...renamedStateful } = renamed;
+        assert.equal(eksCluster, "blue_cluster");
+        // EKS writes to /aws/eks/<cluster-name>/cluster, a name AWS fixes: the group follows the cluster.
+        assert.equal(renamedGroups.controlPlane, "/aws/eks/blue_cluster/cluster");
+        assert.deepEqual({ ...renamedGroups, controlPlane: undefined }, { ...logGroups, controlPlane: undefined });
+        assert.deepEqual(renamedStateful, stateful);
+        assert.deepEqual([1, AURORA_MAX_INSTANCES].map(renamedInstance), [1, AURORA_MAX_INSTANCES].map(auroraInstance));
+        assert.deepEqual(appNames(root, "chat", ["web"]).repositories, { web: "platform-dev/chat/web" });
     });
 
     it("derives every app-level name from the cluster name, the app and its images", () => {
@@ -139,16 +164,7 @@ describe("name limits", () => {
 });
 
 describe("cluster name problems", () => {
-    it("names the key, the derived name's role, its value and the limit", () => {
-        assert.deepEqual(clusterNameProblems("x-", KEY), [
-            `${KEY}: the Aurora cluster identifier "x--db" derived from it must be 1-63 letters, digits and single hyphens, starting with a letter and not ending with a hyphen; change ${KEY}`,
-            `${KEY}: the Aurora instance identifier (of instance 16, the most a cluster can have) "x--db-16" derived from it must be 1-63 letters, digits and single hyphens, starting with a letter and not ending with a hyphen; change ${KEY}`,
-            `${KEY}: the Aurora final snapshot identifier "x--db-final" derived from it must be 1-255 letters, digits and single hyphens, starting with a letter and not ending with a hyphen; change ${KEY}`,
-            `${KEY}: the ECR repository prefix "x-" derived from it must be lower-case letters and digits joined by single '.', '_' or '-' (an ECR repository name component); change ${KEY}`,
-        ]);
-    });
-
-    it("reports a name EKS refuses once, not again for every name derived from it", () => {
+    it("reports a name EKS refuses, naming the key, the value and the limit", () => {
         assert.deepEqual(clusterNameProblems("platform dev", KEY), [
             `${KEY}: the EKS cluster name "platform dev" must be 1-100 letters, digits, '-' and '_', starting with a letter or digit; change ${KEY}`,
         ]);
@@ -158,27 +174,62 @@ describe("cluster name problems", () => {
         ]);
     });
 
-    it("refuses a name whose Aurora identifiers start with a digit", () => {
-        assert.match(problemNaming(clusterNameProblems("1platform", KEY), KEY, "Aurora cluster identifier", "1platform-db"), /the Aurora cluster identifier "1platform-db" derived from it must be 1-63 letters/);
+    it("accepts any name EKS accepts: no database, repository or key alias is named after it", () => {
+        // Each was refused while the stateful names derived from the cluster name (RDS: a letter
+        // first, no "--"; ECR: no "_-"; 16 Aurora instances within 63 characters).
+        for (const cluster of ["x-", "1platform", "team_-platform", clusterOf(100), "platform-dev", "platform-prd"]) {
+            assert.deepEqual(clusterNameProblems(cluster, KEY), [], cluster);
+        }
+    });
+});
+
+describe("root name problems", () => {
+    const WHERE_ROOT = (stack: string) => `project "platform", stack ${JSON.stringify(stack)}`;
+    const FORMAT_FIX = "use project and stack names of letters, digits and single hyphens, the project's starting with a letter (pulumi stack rename, before the stack's first pulumi up)";
+
+    it("names the project and stack, the derived name's role, its value and the limit", () => {
+        const problems = rootNameProblems("platform", "dev.eu");
+        const where = WHERE_ROOT("dev.eu");
+        assert.equal(
+            problemNaming(problems, where, "Aurora cluster identifier", "platform-dev.eu-db"),
+            `${where}: the Aurora cluster identifier "platform-dev.eu-db" derived from <project>-<stack> "platform-dev.eu" must be 1-63 letters, digits and single hyphens, starting with a letter and not ending with a hyphen; ${FORMAT_FIX}`,
+        );
+        problemNaming(problems, where, "Aurora final snapshot identifier", "platform-dev.eu-db-final");
     });
 
-    it("refuses a name whose ECR prefix has '_' next to '-'", () => {
-        assert.deepEqual(clusterNameProblems("team_-platform", KEY), [
-            `${KEY}: the ECR repository prefix "team--platform" derived from it must be lower-case letters and digits joined by single '.', '_' or '-' (an ECR repository name component); change ${KEY}`,
+    it("fits Aurora instance 16 up to a 57-character root, and says which name breaks at 58", () => {
+        const stackOf = (length: number) => clusterOf(length).slice("platform-".length);
+        assert.deepEqual(rootNameProblems("platform", stackOf(57)), []);
+        const problems = rootNameProblems("platform", stackOf(58));
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(
+            problemNaming(problems, WHERE_ROOT(stackOf(58)), "Aurora instance identifier (of instance 16, the most a cluster can have)", `${clusterOf(58)}-db-16`),
+            /must be 1-63 .*; use a shorter stack or project name \(pulumi stack rename, before the stack's first pulumi up\)$/,
+        );
+    });
+
+    it("refuses a root whose Aurora identifiers start with a digit, or whose ECR prefix has '_' next to '-'", () => {
+        problemNaming(rootNameProblems("1platform", "dev"), `project "1platform", stack "dev"`, "Aurora cluster identifier", "1platform-dev-db");
+        assert.deepEqual(rootNameProblems("team_", "platform"), [
+            `project "team_", stack "platform": the ECR repository prefix "team--platform" derived from <project>-<stack> "team_-platform" must be lower-case letters and digits joined by single '.', '_' or '-' (an ECR repository name component); ${FORMAT_FIX}`,
         ]);
     });
 
-    it("fits Aurora instance 16 up to 57 characters, and says which name breaks at 58", () => {
-        assert.deepEqual(clusterNameProblems(clusterOf(57), KEY), []);
-        const problems = clusterNameProblems(clusterOf(58), KEY);
-        assert.equal(problems.length, 1, problems.join("\n"));
-        assert.match(problemNaming(problems, KEY, "Aurora instance identifier (of instance 16, the most a cluster can have)", `${clusterOf(58)}-db-16`), /Aurora instance identifier .* must be 1-63 .*; set a shorter platform:clusterName$/);
-        const tooLong = clusterNameProblems(clusterOf(61), KEY);
-        problemNaming(tooLong, KEY, "Aurora cluster identifier", `${clusterOf(61)}-db`);
+    it("finds nothing to refuse in the shipped stacks", () => {
+        for (const stack of ["dev", "prd"]) assert.deepEqual(rootNameProblems("platform", stack), [], stack);
     });
 
-    it("finds nothing to refuse in the current stacks' cluster names", () => {
-        for (const cluster of ["platform-dev", "platform-prd"]) assert.deepEqual(clusterNameProblems(cluster, KEY), [], cluster);
+    it("is checked by the config loader, once, whatever clusterName says", () => {
+        const dev = readStackConfig("dev");
+        const load = (stack: string, values = dev.values) => () => loadConfig(values, dev.project, stack);
+        assert.throws(load("dev.eu", { ...dev.values, "platform:clusterName": "platform-dev-eu" }), (e: unknown) => {
+            assert.ok(e instanceof ConfigError, String(e));
+            const message = String((e as Error).message);
+            assert.match(message, /project "platform", stack "dev\.eu": the Aurora cluster identifier "platform-dev\.eu-db" derived from <project>-<stack>/);
+            assert.equal(message.split('the Aurora cluster identifier "platform-dev.eu-db"').length, 2, "reported once");
+            return true;
+        });
+        assert.doesNotThrow(load("dev", { ...dev.values, "platform:clusterName": "1platform_" }));
     });
 });
 
@@ -212,17 +263,17 @@ describe("app name problems", () => {
 
     it("refuses an image whose ECR repository name does not fit, naming the image", () => {
         const problem = problemNaming(appNameProblems("platform-dev", "demo", ["Web"], WHERE), WHERE, 'ECR repository name of image "Web"', "platform-dev/demo/Web");
-        assert.match(problem, /the ECR repository name of image "Web" "platform-dev\/demo\/Web" derived from the cluster name, app "demo" and image "Web" must be 2-256 characters/);
+        assert.match(problem, /the ECR repository name of image "Web" "platform-dev\/demo\/Web" derived from <project>-<stack>, app "demo" and image "Web" must be 2-256 characters/);
     });
 
-    it("leaves ECR repository names to the cluster check when the cluster's prefix is invalid", () => {
+    it("leaves ECR repository names to the root check when the root's prefix is invalid", () => {
         assert.deepEqual(appNameProblems("team_-platform", "demo", ["web"], WHERE), []);
     });
 
-    it("fits every name of the longest app name with a long image in a long cluster name, except a repository name over 256", () => {
+    it("fits every name of the longest app name with a long image in a long root name, except a repository name over 256", () => {
         assert.ok(APP_NAME.test(LONGEST_APP) && LONGEST_APP.length === 30);
         const cluster = clusterOf(57);
-        assert.deepEqual(clusterNameProblems(cluster, KEY), []);
+        assert.deepEqual(rootNameProblems("platform", cluster.slice("platform-".length)), []);
         // 57 + 1 + 30 + 1 + 167 = 256: the longest image name that still fits.
         const image = "i".repeat(167);
         assert.deepEqual(appNameProblems(cluster, LONGEST_APP, [image], WHERE), []);
@@ -243,7 +294,7 @@ describe("app name problems", () => {
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.match(
             problemNaming(problems, WHERE, `ECR repository name of image ${JSON.stringify(longer)}`, `${cluster}/${LONGEST_APP}/${longer}`),
-            /derived from the cluster name, app "a-very-long-app-name-of-thirty" and image "i+" must be 2-256 characters: .*; use a shorter image or app name$/,
+            /derived from <project>-<stack>, app "a-very-long-app-name-of-thirty" and image "i+" must be 2-256 characters: .*; use a shorter image or app name$/,
         );
     });
 
@@ -266,7 +317,8 @@ describe("derived names in the plan", () => {
             const result = await plan(stack);
             const cluster = String(result.outputs.clusterName);
             assert.equal(cluster, `platform-${stack}`);
-            const p = platformNames(cluster);
+            const root = rootName(result.project, result.stack);
+            const p = platformNames({ root, cluster });
             assert.equal(input(named(result, "cluster-eks"), "name"), p.eksCluster);
             // Which groups exist depends on the stack's config (test/cluster/log-groups.test.ts); each is one naming.ts names.
             const groups = ofType(result, "aws:cloudwatch/logGroup:LogGroup").map((r) => input(r, "name"));
@@ -282,7 +334,7 @@ describe("derived names in the plan", () => {
                 const app = component.name.replace(/^app-/, "");
                 const repositories = ofType(result, "aws:ecr/repository:Repository").filter((r) => r.name.startsWith(`${component.name}-image-`));
                 const images = repositories.map((r) => r.name.slice(`${component.name}-image-`.length, -"-repo".length));
-                const n = appNames(cluster, app, images);
+                const n = appNames(root, app, images);
                 assert.equal(component.name, n.logical.component);
                 assert.deepEqual(repositories.map((r) => input(r, "name")), images.map((i) => n.repositories[i]));
                 assert.equal(input(named(result, `${component.name}-namespace`), "metadata.name"), n.namespace);
@@ -304,4 +356,55 @@ describe("derived names in the plan", () => {
             }
         });
     }
+});
+
+describe("renaming the cluster", () => {
+    /**
+     * The stateful resources and what names or encrypts them: a replacement of any of these would
+     * delete data (the database, its instances' storage, the file system, the images, the keys) or
+     * the name that finds it (an alias, a log group).
+     */
+    const STATEFUL = [
+        "aws:rds/cluster:Cluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:efs/fileSystem:FileSystem",
+        "aws:efs/accessPoint:AccessPoint",
+        "aws:ecr/repository:Repository",
+        "aws:kms/key:Key",
+        "aws:kms/alias:Alias",
+        "aws:cloudwatch/logGroup:LogGroup",
+    ];
+    /**
+     * What a rename changes in them, each updated in place: the logs key's policy names the new
+     * control-plane group (PutKeyPolicy), the Secrets key's description names the cluster
+     * (UpdateKeyDescription), and the control-plane group itself, which EKS names after the cluster.
+     * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+     * https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateKeyDescription.html
+     */
+    const FOLLOWS_THE_CLUSTER = ["cluster-control-plane-logs: name", "cluster-secrets: description", "logs-key: policy"];
+
+    it("dev: replaces the EKS cluster and its control-plane log group, and no database, file system, repository, key, alias or other log group", async () => {
+        const before = await plan("dev");
+        const after = await plan("dev", { clusterName: "platform-dev-blue" });
+        assert.equal(input(named(after, "cluster-eks"), "name"), "platform-dev-blue");
+        assert.equal(input(named(after, "cluster-control-plane-logs"), "name"), "/aws/eks/platform-dev-blue/cluster");
+
+        const stateful = (r: { type: string }) => STATEFUL.includes(r.type);
+        const urns = (result: typeof before) => result.resources.filter(stateful).map((r) => r.urn).sort();
+        assert.deepEqual(urns(after), urns(before), "the same stateful resources, under the same logical names");
+        for (const type of ["aws:rds/cluster:Cluster", "aws:efs/fileSystem:FileSystem", "aws:ecr/repository:Repository", "aws:kms/key:Key"]) {
+            assert.ok(ofType(before, type).length > 0, `dev plans no ${type}: this test would check nothing`);
+        }
+        const afterByUrn = new Map(after.resources.map((r) => [r.urn, r]));
+        const changed = before.resources.filter(stateful).flatMap((r) => {
+            const other = afterByUrn.get(r.urn)!;
+            const keys = [...new Set([...Object.keys(r.inputs), ...Object.keys(other.inputs)])];
+            return keys.filter((k) => JSON.stringify(r.inputs[k]) !== JSON.stringify(other.inputs[k])).map((k) => `${r.name}: ${k}`);
+        });
+        // Every physical name and replace-forcing input (clusterIdentifier, identifier, name,
+        // kmsKeyId, availabilityZone...) is unchanged: only in-place updates remain.
+        assert.deepEqual(changed.sort(), FOLLOWS_THE_CLUSTER);
+    });
 });

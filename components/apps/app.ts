@@ -20,8 +20,13 @@ export interface AppLocation {
     readonly accountId: pulumi.Input<string>;
     /** aws, aws-cn or aws-us-gov (Cluster.partition). Required. */
     readonly partition: pulumi.Input<string>;
-    /** EKS cluster name; also the first component of the app's ECR repository names. Required. */
+    /** EKS cluster name (the `cluster` of the app's ConfigMap and permissions). Required. */
     readonly clusterName: string;
+    /**
+     * The stack's root name (naming.ts `rootName`): the first component of the app's ECR repository
+     * names, so they stay when the cluster is renamed. Required.
+     */
+    readonly root: string;
     /** The stack's name. Required. */
     readonly stack: string;
 }
@@ -89,7 +94,7 @@ export class App extends pulumi.ComponentResource {
         // Shown by `pulumi preview` and `up` under the app, before any of its resources.
         for (const warning of missingSecretWarnings(args.spec, args.appsKey ?? `${pulumi.getProject()}:apps`, loc.stack)) pulumi.log.warn(warning, this);
         const k8sOpts = { parent: this, provider: args.k8sProvider };
-        const names = appNames(loc.clusterName, app, descriptor.images);
+        const names = appNames(loc.root, app, descriptor.images);
         this.namespace = names.namespace;
 
         const namespace = new k8s.core.v1.Namespace(
@@ -189,7 +194,7 @@ export class App extends pulumi.ComponentResource {
                     image,
                     new AppRepository(
                         `${name}-image-${image}`,
-                        { app, image, prefix: loc.clusterName, keepImages: args.keepImages, protect: args.protect },
+                        { app, image, prefix: loc.root, keepImages: args.keepImages, protect: args.protect },
                         { parent: this },
                     ),
                 ] as const,

@@ -149,9 +149,9 @@ function overlayImageTags(descriptor: AppDescriptor, file: string, doc: unknown,
  * @param stack The stack being deployed.
  * @param overrides `platform:apps` of the stack file, by app: switches, settings and Secret values.
  * @param configKey How the stack's key is named in messages, e.g. `platform:apps`.
- * @param clusterName The stack's cluster name: every physical name derived from it and an app
- *   (ECR repositories, IAM roles, database identifiers...) is checked against its service's limits.
- *   Defaults to none: only names that do not involve the cluster are checked.
+ * @param clusterName The stack's root name (naming.ts `rootName`, `<project>-<stack>`): every
+ *   physical name derived from it and an app (ECR repositories, IAM roles, database identifiers...)
+ *   is checked against its service's limits. Defaults to none: only names that do not involve it are checked.
  * @throws ConfigError listing every problem of every app.
  */
 export function loadApps(repoRoot: string, stack: string, overrides: Readonly<Record<string, AppOverride>>, configKey: string, clusterName?: string): AppSpec[] {

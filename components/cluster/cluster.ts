@@ -21,6 +21,11 @@ import {
 export interface ClusterArgs {
     /** The cluster slice of the stack config. Required. */
     readonly config: ClusterConfig;
+    /**
+     * The stack's root name (naming.ts `rootName`): the Secrets key's alias and the containers' log
+     * group derive from it, not from the cluster name, so they stay when the cluster is renamed. Required.
+     */
+    readonly root: string;
     /** Region, profile and role of the stack's account; the kubeconfig authenticates with the same. Required. */
     readonly aws: AwsConfig;
     /** Protect the secrets key, log groups and the cluster itself from deletion. Required. */
@@ -87,7 +92,7 @@ export class Cluster extends pulumi.ComponentResource {
         for (const warning of kubernetesSupportWarnings(cfg.version, new Date(), (k) => `${pulumi.getProject()}:${k}`)) pulumi.log.warn(warning, this);
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const names = platformNames(cfg.name);
+        const names = platformNames({ root: args.root, cluster: cfg.name });
 
         const secretsKey = encryptionKey(
             `${name}-secrets`,

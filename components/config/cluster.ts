@@ -1,7 +1,7 @@
 /** The EKS cluster: name, version, API endpoint, access, logs and extra Fargate namespaces. */
 import { AUDIT_LOG_MIN_RETENTION_DAYS } from "../cluster/logging";
 import { MAX_FARGATE_PROFILES, MAX_SELECTORS_PER_PROFILE, NAMESPACE_PATTERN, PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../cluster/fargate";
-import { clusterNameProblems } from "../naming";
+import { clusterNameProblems, rootNameProblems } from "../naming";
 import { PRIVATE_RANGES, overlaps, parseCidr, specialRange } from "../network/cidr";
 import { kubernetesSupportProblems } from "../cluster/versions";
 import { CLUSTER_LOG_TYPES, LOG_RETENTION_DAYS, SUPPORT_TYPES } from "./schema";
@@ -20,8 +20,10 @@ export const OPEN_TO_ALL = "0.0.0.0/0";
  * @param today The date the Kubernetes version's support is judged by. Defaults to the current date.
  */
 export function clusterConfig(v: ConfigValues, stack: string, today: Date = new Date()): ClusterConfig {
-    // Every physical name derived from it (database identifiers, log groups, key aliases...) is
-    // checked where it is composed.
+    // The stateful resources' names (database identifiers, log groups, key aliases, repositories)
+    // derive from <project>-<stack>, not from the cluster name (naming.ts rootName): checked once, here.
+    v.problems.push(...rootNameProblems(v.project, stack));
+    // The cluster's own names (the cluster, its control-plane log group) are checked where composed.
     const name = v.str("clusterName") || `${v.project}-${stack}`;
     const source = v.str("clusterName") ? "" : ` (derived from <project>-<stack>; set ${v.key("clusterName")})`;
     v.problems.push(...clusterNameProblems(name, v.key("clusterName")).map((p) => p + source));

@@ -93,7 +93,7 @@ export const CONFIG_SCHEMA = {
         type: "string",
         default: "",
         description:
-            "EKS cluster name (letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters). Empty: <project>-<stack>.",
+            "EKS cluster name (letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters). Empty: <project>-<stack>. Changing it replaces the cluster, everything in it and its control-plane log group (EKS names it /aws/eks/<cluster>/cluster), and no data: Aurora, EFS, the ECR repositories, the KMS keys and aliases and the other log groups are named from <project>-<stack>.",
     },
     kubernetesVersion: {
         type: "string",

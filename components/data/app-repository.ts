@@ -8,7 +8,10 @@ export interface AppRepositoryArgs {
     readonly app: string;
     /** The image's name within the app, e.g. `web` or `api`. Required. */
     readonly image: string;
-    /** First component of the repository name: the EKS cluster name, so stacks sharing an account never collide. Required. */
+    /**
+     * First component of the repository name: the stack's root name (naming.ts `rootName`), so stacks
+     * sharing an account never collide and renaming the cluster keeps the repository. Required.
+     */
     readonly prefix: string;
     /** Images to keep (stack config `ecrKeepImages`). Required. */
     readonly keepImages: number;

@@ -2,14 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config/load";
 import { KeyLocation, LogStorage, clusterOnlySecurityGroup, databaseKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
-import { platformNames } from "../naming";
+import { statefulNames } from "../naming";
 import { POSTGRES_PORT, clusterParameters, engineUpgradePlan, enhancedMonitoringPolicyArn, monitoringTrustPolicy, parameterGroupFamily } from "./aurora";
 
 export interface DatabaseArgs {
     /** The database slice of the stack config. Required. */
     readonly config: DatabaseConfig;
-    /** EKS cluster name: the DB cluster identifier and final snapshot are derived from it. Required. */
-    readonly clusterName: string;
+    /**
+     * The stack's root name (naming.ts `rootName`, `<project>-<stack>`): the DB cluster and instance
+     * identifiers, the final snapshot, the key alias and the log group derive from it, never from the
+     * cluster name, so renaming the cluster keeps the database. Required.
+     */
+    readonly root: string;
     /** Protect the cluster and its key, keep a final snapshot and turn on deletion protection. Required. */
     readonly protect: boolean;
     readonly vpcId: pulumi.Input<string>;
@@ -53,7 +57,7 @@ export class Database extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:Database", name, {}, opts);
         const cfg = args.config;
-        const names = platformNames(args.clusterName);
+        const names = statefulNames(args.root);
         const identifier = names.auroraCluster;
         const where = keyLocation(this);
         const key = encryptionKey(

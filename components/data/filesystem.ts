@@ -3,14 +3,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FileSystemConfig } from "../config/load";
 import { clusterOnlySecurityGroup, encryptionKey, fileSystemKeyPolicy, keyLocation } from "../kms";
-import { platformNames } from "../naming";
+import { statefulNames } from "../naming";
 import { EFS_CSI_DRIVER, EFS_STORAGE_CLASS, NFS_PORT } from "./efs";
 
 export interface FileSystemArgs {
     /** The file-system slice of the stack config. Required. */
     readonly config: FileSystemConfig;
-    /** EKS cluster name, used in descriptions and the key alias. Required. */
-    readonly clusterName: string;
+    /**
+     * The stack's root name (naming.ts `rootName`, `<project>-<stack>`): the key alias, the Name tag
+     * and the descriptions derive from it (a security group's description is replace-forcing), so
+     * renaming the cluster keeps the file system. Required.
+     */
+    readonly root: string;
     /** Protect the file system and its key from deletion. Required. */
     readonly protect: boolean;
     readonly vpcId: pulumi.Input<string>;
@@ -42,11 +46,11 @@ export class FileSystem extends pulumi.ComponentResource {
     constructor(name: string, args: FileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:FileSystem", name, {}, opts);
         const cfg = args.config;
-        const names = platformNames(args.clusterName);
+        const names = statefulNames(args.root);
         const key = encryptionKey(
             `${name}-key`,
             names.kmsAliases.fileSystem,
-            `EFS file system of ${args.clusterName}`,
+            `EFS file system of ${args.root}`,
             args.protect,
             this,
             keyLocation(this).apply(fileSystemKeyPolicy),
@@ -74,7 +78,7 @@ export class FileSystem extends pulumi.ComponentResource {
         );
         const { group: securityGroup, ingress } = clusterOnlySecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, port: NFS_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `EFS of ${args.clusterName}: NFS from Fargate pods only` },
+            { vpcId: args.vpcId, port: NFS_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `EFS of ${args.root}: NFS from Fargate pods only` },
             this,
         );
         const subnetIds = pulumi.output(args.privateSubnetIds);

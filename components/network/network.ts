@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkConfig } from "../config/load";
 import type { LogStorage } from "../kms";
-import { platformNames } from "../naming";
+import { statefulNames } from "../naming";
 import { subnetLayout } from "./cidr";
 import { FlowLogs } from "./flow-logs";
 
@@ -13,8 +13,10 @@ export const INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb";
 export interface NetworkArgs {
     /** The network slice of the stack config: a VPC to create, or an existing one to adopt. Required. */
     readonly config: NetworkConfig;
-    /** EKS cluster name, written into the `kubernetes.io/cluster/<name>` subnet tag and the flow log group's name. Required. */
+    /** EKS cluster name, written into the `kubernetes.io/cluster/<name>` subnet tag. Required. */
     readonly clusterName: string;
+    /** The stack's root name (naming.ts `rootName`): the flow log group's name derives from it. Required. */
+    readonly root: string;
     /** Key, retention and protection of the flow logs' log group (used when `config.flowLogs`). Required. */
     readonly logs: LogStorage;
 }
@@ -185,6 +187,6 @@ export class Network extends pulumi.ComponentResource {
 
     /** The VPC's flow logs, created or adopted alike (see the loader's network.ts). */
     private flowLogs(name: string, vpcId: pulumi.Input<string>, args: NetworkArgs): FlowLogs {
-        return new FlowLogs(`${name}-flow-logs`, { vpcId, logGroupName: platformNames(args.clusterName).logGroups.flowLogs, logs: args.logs }, { parent: this });
+        return new FlowLogs(`${name}-flow-logs`, { vpcId, logGroupName: statefulNames(args.root).logGroups.flowLogs, logs: args.logs }, { parent: this });
     }
 }

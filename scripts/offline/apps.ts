@@ -12,6 +12,7 @@ import { Manifest, checkAppManifests, podSpec } from "../../components/apps/chec
 import { appNamespace } from "../../components/apps/contract";
 import { AppSpec, loadApps } from "../../components/apps/discover";
 import { loadConfig } from "../../components/config/load";
+import { rootName } from "../../components/naming";
 import type { PlanResult, RecordedResource } from "./engine";
 import { KustomizeError, kustomizeBuild, renderForArgo } from "./render";
 import { schemaProblems } from "./schema";
@@ -34,7 +35,7 @@ export interface RenderedApp {
 export function stackApps(stack: string, root = REPO_ROOT): AppSpec[] {
     const config = readStackConfig(stack, root);
     const loaded = loadConfig(config.values, config.project, stack);
-    return loadApps(root, stack, loaded.apps, `${config.project}:apps`, loaded.cluster.name);
+    return loadApps(root, stack, loaded.apps, `${config.project}:apps`, rootName(loaded.project, loaded.stack));
 }
 
 /** A recorded Argo CD object as the manifest the Kubernetes provider would apply. */

@@ -84,7 +84,7 @@ describe("app discovery (apps/)", () => {
             return [];
         })();
         assert.equal(found.length, 1, found.join("\n"));
-        assert.match(found[0], /^apps\/web\/app\.yaml: the ECR repository name of image "i{250}" "platform-dev\/web\/i{250}" derived from the cluster name, app "web" and image "i{250}" must be /);
+        assert.match(found[0], /^apps\/web\/app\.yaml: the ECR repository name of image "i{250}" "platform-dev\/web\/i{250}" derived from <project>-<stack>, app "web" and image "i{250}" must be /);
     });
 
     it("still validates an app the stack does not run", () => {

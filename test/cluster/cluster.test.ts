@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../../components/cluster/cluster";
 import { loadConfig } from "../../components/config/load";
+import { rootName } from "../../components/naming";
 import { Network } from "../../components/network/network";
 import { runProgram } from "../../scripts/offline/engine";
 import { eksCreatedSecurityGroupId } from "../../scripts/offline/mocks";
@@ -183,9 +184,10 @@ describe("cluster", () => {
             async () => {
                 const config = loadConfig(pulumi.runtime.allConfig(), stack.project, stack.stack);
                 const logs = { kmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/logs", retentionDays: 30, protect: config.protect };
-                const network = new Network("network", { config: config.network, clusterName: config.cluster.name, logs });
+                const network = new Network("network", { config: config.network, clusterName: config.cluster.name, root: rootName(stack.project, stack.stack), logs });
                 const cluster = new Cluster("cluster", {
                     config: config.cluster,
+                    root: rootName(stack.project, stack.stack),
                     aws: config.aws,
                     protect: config.protect,
                     logsKeyArn: logs.kmsKeyArn,

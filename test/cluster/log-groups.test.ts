@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { platformNames } from "../../components/naming";
+import { platformNames, rootName } from "../../components/naming";
 import { STACKS, input, named, ofType, plan, stackConfig, waitsFor } from "../support";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
@@ -7,7 +7,7 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 /** The log groups a stack's config asks for, by logical name, with the physical name and retention each must have. */
 function wantedGroups(stack: string): Record<string, { name: string; retention: number }> {
     const c = stackConfig(stack);
-    const groups = platformNames(c.cluster.name).logGroups;
+    const groups = platformNames({ root: rootName(c.project, c.stack), cluster: c.cluster.name }).logGroups;
     const days = c.cluster.logRetentionDays;
     return {
         "cluster-control-plane-logs": { name: groups.controlPlane, retention: c.cluster.auditLogRetentionDays },
@@ -58,11 +58,12 @@ describe("log groups", () => {
                 const policy = JSON.parse(input(named(result, "logs-key"), "policy"));
                 const logs = policy.Statement.find((s: any) => s.Principal.Service);
                 assert.equal(logs.Principal.Service, "logs.ap-northeast-1.amazonaws.com");
-                const arns = Object.values(platformNames(stackConfig(stack).cluster.name).logGroups).map((n) => `arn:aws:logs:ap-northeast-1:123456789012:log-group:${n}`);
+                const c = stackConfig(stack);
+                const arns = Object.values(platformNames({ root: rootName(c.project, c.stack), cluster: c.cluster.name }).logGroups).map((n) => `arn:aws:logs:ap-northeast-1:123456789012:log-group:${n}`);
                 assert.deepEqual(logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], arns.sort());
                 // Every group in the plan is among them.
                 for (const group of ofType(result, LOG_GROUP)) assert.ok(arns.includes(`arn:aws:logs:ap-northeast-1:123456789012:log-group:${input(group, "name")}`), group.name);
-                assert.equal(input(named(result, "logs-key-alias"), "name"), `alias/logs/${stackConfig(stack).cluster.name}`);
+                assert.equal(input(named(result, "logs-key-alias"), "name"), `alias/logs/${rootName(c.project, c.stack)}`);
             });
         });
     }

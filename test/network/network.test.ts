@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { flowLogsDeliveryPolicy, flowLogsTrustPolicy } from "../../components/network/flow-logs";
 import { natGatewayIndexes } from "../../components/network/network";
-import { platformNames } from "../../components/naming";
+import { rootName, statefulNames } from "../../components/naming";
 import { PlanResult } from "../../scripts/offline/engine";
 import { input, named, ofType, plan, stackConfig, subtree, waitsFor } from "../support";
 
@@ -65,7 +65,7 @@ describe("network", () => {
                     [input(flow[0], "vpcId"), input(flow[0], "trafficType"), input(flow[0], "logDestinationType"), input(flow[0], "logDestination"), input(flow[0], "iamRoleArn")],
                     [vpc.id, "ALL", "cloud-watch-logs", `arn:aws:logs:ap-northeast-1:123456789012:log-group:${input(group, "name")}`, `arn:aws:iam::123456789012:role/${role.id}`],
                 );
-                assert.equal(input(group, "name"), platformNames(`platform-${stack}`).logGroups.flowLogs);
+                assert.equal(input(group, "name"), statefulNames(rootName("platform", stack)).logGroups.flowLogs);
                 assert.deepEqual(JSON.parse(input(role, "assumeRolePolicy")), flowLogsTrustPolicy(WHERE));
                 const delivery = named(result, "network-flow-logs-delivery");
                 assert.equal(input(delivery, "role"), role.id);
