@@ -362,9 +362,12 @@ export function dbInstanceIdentifier(root: string, n: number): string {
     return `${dbClusterIdentifier(root)}-${n}`;
 }
 
-/** Final snapshot taken when a protected database is deleted after all (deletion protection off). */
-export function finalSnapshotIdentifier(clusterName: string): string {
-    return `${dbClusterIdentifier(clusterName)}-final`;
+/**
+ * Final snapshot taken when a protected database is deleted after all (deletion protection off).
+ * @param root The stack's root name ({@link rootName}), like the DB cluster identifier it extends.
+ */
+export function finalSnapshotIdentifier(root: string): string {
+    return `${dbClusterIdentifier(root)}-final`;
 }
 
 /**
