@@ -148,6 +148,8 @@ export function engineVersionProblem(version: string): string | undefined {
 /**
  * Whether an engine version can pause at 0 ACUs. A major alone runs the minor Aurora picks, its
  * newest: it pauses when that major's newest known minor does.
+ *
+ * @param version `dbEngineVersion`, a major or major.minor; no default.
  */
 export function supportsAutoPause(version: string): boolean {
     const parsed = parseEngineVersion(version);
@@ -164,6 +166,7 @@ export function parameterGroupFamily(version: string): string {
 /**
  * The psql image of the bootstrap Job for an engine version: the client of the engine's major.
  *
+ * @param version `dbEngineVersion`, a major or major.minor; no default.
  * @throws Error naming the key when the major is not in {@link AURORA_POSTGRES_VERSIONS}.
  */
 export function psqlImage(version: string): string {
