@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, KeySpec } from "../../components/config/schema";
-import { TABLE_END, TABLE_START, projectDeclaration, renderConfigTable } from "../../scripts/config-docs";
+import { EDITS_END, EDITS_START, TABLE_END, TABLE_START, projectDeclaration, renderConfigTable, renderEditsTable } from "../../scripts/config-docs";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS } from "../support";
 
@@ -24,6 +24,15 @@ describe("config documentation", () => {
         assert.ok(start >= 0 && end > start, `README.md needs ${TABLE_START} ... ${TABLE_END}`);
         const table = readme.slice(start + TABLE_START.length, end).trim();
         assert.equal(table, renderConfigTable(), `README config table is stale; it should read:\n${renderConfigTable()}`);
+    });
+
+    it("the README's table of edits is the one test/edits/rows.ts holds (each row proven by test/edits/edits.test.ts)", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const start = readme.indexOf(EDITS_START);
+        const end = readme.indexOf(EDITS_END);
+        assert.ok(start >= 0 && end > start, `README.md needs ${EDITS_START} ... ${EDITS_END}`);
+        const table = readme.slice(start + EDITS_START.length, end).trim();
+        assert.equal(table, renderEditsTable(), `README table of edits is stale: print it with npm run config-docs -- --edits; it should read:\n${renderEditsTable()}`);
     });
 
     it("the stack files only set keys the schema knows", () => {
