@@ -725,3 +725,22 @@ export function appNameProblems(root: string, app: string, images: readonly stri
     }
     return problems(where, names);
 }
+
+/** Bytes of the random id whose hex ends every final snapshot's identifier (8 hex digits). */
+export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
+
+/**
+ * The final snapshot identifier of one life of the database: the derived `finalSnapshot` base and the
+ * hex of a random id drawn with the cluster, so a destroyed and rebuilt stack never asks for the
+ * name of the snapshot its predecessor left (RDS refuses an identifier that exists:
+ * DBSnapshotAlreadyExistsFault, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html).
+ * @param base the stack's `finalSnapshot` name. Required.
+ * @param suffix the random id's hex: lower-case hex digits. Required.
+ */
+export function uniqueFinalSnapshotIdentifier(base: string, suffix: string): string {
+    const name = `${base}-${suffix}`;
+    if (!/^[0-9a-f]+$/.test(suffix)) throw new Error(`final snapshot suffix must be lower-case hex digits (got ${JSON.stringify(suffix)})`);
+    const violation = nameViolation(NAME_RULES.rdsSnapshotIdentifier, name);
+    if (violation) throw new Error(`Aurora final snapshot identifier ${JSON.stringify(name)}: wrong ${violation}, expected ${NAME_RULES.rdsSnapshotIdentifier.says}`);
+    return name;
+}

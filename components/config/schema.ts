@@ -162,7 +162,7 @@ export const CONFIG_SCHEMA = {
     dbInstanceCount: {
         type: "integer",
         default: 1,
-        description: "Aurora Serverless v2 instances (1 writer + readers, up to 16), spread over the AZs. 2 or more survive an AZ outage.",
+        description: "Aurora Serverless v2 instances (1 writer + readers, up to 16), alternating over the network's first two AZs, so changing azCount never moves one. 2 or more survive an AZ outage.",
     },
     dbMinCapacity: {
         type: "string",

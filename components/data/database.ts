@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { DatabaseConfig } from "../config/load";
 import { KeyLocation, LogStorage, clusterOnlySecurityGroup, databaseKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
-import { statefulNames } from "../naming";
+import { FINAL_SNAPSHOT_SUFFIX_BYTES, statefulNames, uniqueFinalSnapshotIdentifier } from "../naming";
 import { POSTGRES_PORT, clusterParameters, engineUpgradePlan, enhancedMonitoringPolicyArn, monitoringTrustPolicy, parameterGroupFamily } from "./aurora";
 
 export interface DatabaseArgs {
@@ -19,7 +20,7 @@ export interface DatabaseArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets of the subnet group. Required. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** AZs to spread instances over, in order (instance i goes to AZ i mod n). Required. */
+    /** The network's AZs, in order; instances use the first {@link DATABASE_AZ_COUNT} ({@link instanceAvailabilityZone}). Required. */
     readonly availabilityZones: pulumi.Input<string[]>;
     /** The EKS-created cluster security group: the only source admitted on 5432. Required. */
     readonly clusterSecurityGroupId: pulumi.Input<string>;
@@ -28,6 +29,28 @@ export interface DatabaseArgs {
      * Enhanced Monitoring's. Required.
      */
     readonly logs: LogStorage;
+}
+
+/**
+ * How many of the network's AZs Aurora instances are spread over: the first two, which every
+ * network has (`azCount` is at least 2, an adopted VPC's subnets span at least 2 AZs) and which
+ * adding or removing AZs never changes (they are added and removed at the end). An instance's AZ
+ * cannot change without replacing it (`availabilityZone` forces a new resource,
+ * https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/), and no instance
+ * sits in an AZ that lowering `azCount` removes from the subnet group.
+ */
+export const DATABASE_AZ_COUNT = 2;
+
+/**
+ * The AZ of instance `index` (from 0): the writer in the first AZ, readers alternating over the
+ * first {@link DATABASE_AZ_COUNT}, so two or more instances survive an AZ's outage.
+ * @param index the instance's position, from 0. Required.
+ * @param availabilityZones the network's AZs, in order (at least one). Required.
+ */
+export function instanceAvailabilityZone(index: number, availabilityZones: readonly string[]): string {
+    const spread = availabilityZones.slice(0, DATABASE_AZ_COUNT);
+    if (spread.length === 0) throw new Error("the database needs at least one availability zone");
+    return spread[index % spread.length];
 }
 
 /** Name of the master user. Apps never use it: each gets a login role of its own. */
@@ -98,6 +121,12 @@ export class Database extends pulumi.ComponentResource {
         // changes at once in dev and in the maintenance window in prd (aurora.ts engineUpgradePlan).
         const upgrade = engineUpgradePlan(cfg.engineVersion, args.protect);
 
+        // A kept final snapshot's name is unique per life of the cluster: drawn with it (the
+        // identifier as keeper), gone with the stack, so a rebuilt stack's destroy never meets the
+        // snapshot of the one before.
+        const snapshotSuffix = args.protect
+            ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers: { clusterIdentifier: identifier } }, { parent: this })
+            : undefined;
         const cluster = new aws.rds.Cluster(
             `${name}-cluster`,
             {
@@ -130,7 +159,7 @@ export class Database extends pulumi.ComponentResource {
                 // A skipped final snapshot must be explicit; a kept one needs a name, or destroy fails
                 // (`skipFinalSnapshot`, `finalSnapshotIdentifier` in the same page).
                 skipFinalSnapshot: !args.protect,
-                finalSnapshotIdentifier: args.protect ? names.finalSnapshot : undefined,
+                finalSnapshotIdentifier: snapshotSuffix?.hex.apply((hex) => uniqueFinalSnapshotIdentifier(names.finalSnapshot, hex)),
             },
             { parent: this, protect: args.protect, dependsOn: [postgresLogs] },
         );
@@ -152,7 +181,7 @@ export class Database extends pulumi.ComponentResource {
                     autoMinorVersionUpgrade: upgrade.autoMinorVersionUpgrade,
                     applyImmediately: upgrade.applyImmediately,
                     dbSubnetGroupName: subnets.name,
-                    availabilityZone: pulumi.output(args.availabilityZones).apply((azs) => azs[i % azs.length]),
+                    availabilityZone: pulumi.output(args.availabilityZones).apply((azs) => instanceAvailabilityZone(i, azs)),
                     publiclyAccessible: false,
                     performanceInsightsEnabled: true,
                     performanceInsightsKmsKeyId: key.arn,

@@ -23,6 +23,8 @@ export interface RecordedResource {
     readonly dependencies: readonly string[];
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** Present (true) when replaced delete-first (`deleteBeforeReplace`), not create-before-delete, Pulumi's default. */
+    readonly deleteBeforeReplace?: true;
 }
 
 export interface PlanResult {
@@ -135,6 +137,7 @@ export async function runProgram(program: Program, options: RunOptions): Promise
                     dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
+                    ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
                 });
             }
             callback(err, resp);

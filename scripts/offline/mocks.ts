@@ -227,6 +227,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                     repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${this.region}.amazonaws.com/${state.name}`,
                     registryId: MOCK_ACCOUNT_ID,
                 };
+            case "random:index/randomId:RandomId": {
+                // Deterministic, of the requested size; a real one differs per creation.
+                const bytes = Buffer.from(hex(`${args.name}:${JSON.stringify(state.keepers ?? {})}`, 2 * (state.byteLength ?? 8)), "hex");
+                return { hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() };
+            }
             case "random:index/randomPassword:RandomPassword":
                 // Deterministic, of the requested length; the SDK marks `result` secret itself.
                 return { result: hex(args.name, 64).slice(0, state.length ?? 16) };

@@ -177,6 +177,33 @@ describe("cluster", () => {
         }
     });
 
+    it("replaces Fargate profiles create-before-delete when azCount changes: auto-named, never delete-first, still one after another", async () => {
+        const extras = { extraFargateNamespaces: JSON.stringify(["batch", "jobs-*", "etl", "ml-?", "reports", "tools"]) };
+        const [two, three] = [await plan("dev", { ...extras, azCount: "2" }), await plan("dev", { ...extras, azCount: "3" })];
+        for (const result of [two, three]) {
+            const eks = named(result, "cluster-eks");
+            // pulumi-eks names the primary profile's resource after the component and leaves its
+            // physical name to auto-naming; nothing here may fix one.
+            assert.deepEqual(Object.keys(input(eks, "fargate")).sort(), ["podExecutionRoleArn", "selectors", "subnetIds"]);
+            assert.equal(eks.deleteBeforeReplace, undefined);
+            const profiles = ofType(result, "aws:eks/fargateProfile:FargateProfile");
+            assert.equal(profiles.length, 2);
+            for (const p of profiles) {
+                assert.equal(input(p, "fargateProfileName"), undefined, `${p.name} has a fixed name: its replacement would have to delete first`);
+                assert.equal(p.deleteBeforeReplace, undefined, `${p.name} is replaced delete-first`);
+            }
+            assert.ok(profiles[0].dependencies.includes(eks.urn));
+            assert.ok(profiles[1].dependencies.includes(profiles[0].urn));
+        }
+        // subnetIds is create-only: the third AZ's subnet replaces every profile, under the same logical names.
+        const subnets = (result: typeof two, name: string) => input(named(result, name), "subnetIds");
+        for (const name of ["cluster-fargate-extra-1", "cluster-fargate-extra-2"]) {
+            assert.equal(subnets(two, name).length, 2);
+            assert.equal(subnets(three, name).length, 3);
+        }
+        assert.equal(input(named(three, "cluster-eks"), "fargate.subnetIds").length, 3);
+    });
+
     it("exposes what later components need, and what workloads must wait for", async () => {
         const stack = readStackConfig("prd");
         const seen: Record<string, unknown> = {};
