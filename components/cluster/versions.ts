@@ -42,6 +42,8 @@ export interface KubernetesVersion {
  * (EKS creates no cluster on them) and are refused as unknown.
  */
 export const KUBERNETES_VERSIONS: readonly KubernetesVersion[] = [
+    // The CoreDNS table stored when this was written ends at 1.34: 1.35's build is the v1.13.2 one
+    // EKS publishes for 1.35; confirm it with describe-addon-versions before the first `pulumi up`.
     { version: "1.35", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27", addons: { coredns: "v1.13.2-eksbuild.11" } },
     { version: "1.34", endOfStandardSupport: "2026-12-02", endOfExtendedSupport: "2027-12-02", addons: { coredns: "v1.12.4-eksbuild.1" } },
     { version: "1.33", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", addons: { coredns: "v1.12.4-eksbuild.1" } },
