@@ -140,6 +140,7 @@ describe("edits: what a config edit does to a running stack", () => {
             it(`does what the table says: ${title(row)}`, () => {
                 const outcome = outcomes[i];
                 assert.equal(outcome.broken, undefined, `${title(row)}: the state before the edit does not plan: ${outcome.broken}`);
+                assert.equal(outcome.failed, undefined, `${title(row)}: the plans cannot be compared: ${outcome.failed}`);
                 if ("refused" in row.expect) {
                     assert.ok(outcome.refused, `${title(row)}: expected the loader to refuse it, but it plans`);
                     assert.ok(outcome.refused.includes(row.expect.refused), `${title(row)}: refused with another message:\n${outcome.refused}`);

@@ -182,6 +182,12 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
         replaceOn: ["*"],
     },
 
+    "random:index/randomId:RandomId": {
+        label: "random id",
+        doc: "https://registry.terraform.io/providers/hashicorp/random/latest/docs/resources/id",
+        replaceOn: ["*"],
+    },
+
     // pulumi-eks's Cluster is a remote component: the parts below are its children, each replaced as
     // the AWS provider's page says: aws_eks_cluster (name, role, encryption, network config and
     // bootstrapClusterCreatorAdminPermissions force a new cluster; subnets, endpoints, version, logs and

@@ -13,6 +13,8 @@ import { EDIT_ROWS } from "./rows";
 export interface RowOutcome {
     /** The error of the plan after the edit (the loader's message). */
     readonly refused?: string;
+    /** The comparison's error, e.g. a resource type test/edits/replacements.ts does not know. */
+    readonly failed?: string;
     /** The error of the plan before the edit: the row's starting point does not plan. */
     readonly broken?: string;
     /** Every resource the edit changes (unchanged ones left out). */
@@ -36,13 +38,19 @@ export async function runRows(): Promise<RowOutcome[]> {
             outcomes.push({ broken: message(err) });
             continue;
         }
+        let after;
         try {
-            const after = await plan(row.stack, row.after);
+            after = await plan(row.stack, row.after);
+        } catch (err) {
+            outcomes.push({ refused: message(err) });
+            continue;
+        }
+        try {
             const diffs = diffPlans(before, after).filter((d) => d.change !== "unchanged");
             const changed = new Set(diffs.map((d) => d.urn));
             outcomes.push({ diffs, protectedBefore: before.resources.filter((r: RecordedResource) => r.protect && changed.has(r.urn)).map((r) => r.urn) });
         } catch (err) {
-            outcomes.push({ refused: message(err) });
+            outcomes.push({ failed: message(err) });
         }
     }
     return outcomes;
