@@ -134,8 +134,6 @@ describe("program", () => {
             "files-sg-from-cluster: referencedSecurityGroupId",
             // Database: a reader in prd, always on (no auto-pause), more capacity and backups, protected.
             "prd only: database-instance-2 (aws:rds/clusterInstance:ClusterInstance)",
-            // A kept final snapshot, named uniquely per life of the cluster.
-            "prd only: database-final-snapshot-suffix (random:index/randomId:RandomId)",
             "database-cluster: backupRetentionPeriod",
             "database-cluster: serverlessv2ScalingConfiguration.maxCapacity",
             "database-cluster: serverlessv2ScalingConfiguration.minCapacity",

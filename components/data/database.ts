@@ -123,10 +123,8 @@ export class Database extends pulumi.ComponentResource {
 
         // A kept final snapshot's name is unique per life of the cluster: drawn with it (the
         // identifier as keeper), gone with the stack, so a rebuilt stack's destroy never meets the
-        // snapshot of the one before.
-        const snapshotSuffix = args.protect
-            ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers: { clusterIdentifier: identifier } }, { parent: this })
-            : undefined;
+        // snapshot of the one before. Drawn in every stack, so protecting one changes only the flags.
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers: { clusterIdentifier: identifier } }, { parent: this });
         const cluster = new aws.rds.Cluster(
             `${name}-cluster`,
             {
@@ -159,7 +157,7 @@ export class Database extends pulumi.ComponentResource {
                 // A skipped final snapshot must be explicit; a kept one needs a name, or destroy fails
                 // (`skipFinalSnapshot`, `finalSnapshotIdentifier` in the same page).
                 skipFinalSnapshot: !args.protect,
-                finalSnapshotIdentifier: snapshotSuffix?.hex.apply((hex) => uniqueFinalSnapshotIdentifier(names.finalSnapshot, hex)),
+                finalSnapshotIdentifier: args.protect ? snapshotSuffix.hex.apply((hex) => uniqueFinalSnapshotIdentifier(names.finalSnapshot, hex)) : undefined,
             },
             { parent: this, protect: args.protect, dependsOn: [postgresLogs] },
         );
