@@ -188,13 +188,6 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
         replaceOn: ["*"],
     },
 
-    // The final snapshot's suffix: byte_length, keepers and prefix all force a new id.
-    "random:index/randomId:RandomId": {
-        label: "final snapshot suffix",
-        doc: "https://registry.terraform.io/providers/hashicorp/random/latest/docs/resources/id",
-        replaceOn: ["*"],
-    },
-
     // pulumi-eks's Cluster is a remote component: the parts below are its children, each replaced as
     // the AWS provider's page says: aws_eks_cluster (name, role, encryption, network config and
     // bootstrapClusterCreatorAdminPermissions force a new cluster; subnets, endpoints, version, logs and
