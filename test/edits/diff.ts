@@ -3,6 +3,11 @@
  * per URN, created, deleted, replaced (a replace-forcing input of ./replacements.ts changed, a
  * resource it takes a replace-forcing input from is replaced, or its provider is replaced),
  * updated in place (which inputs) or unchanged. Pure: no mocks, no files.
+ *
+ * A changed physical name is a replacement: every input that names a resource (`name`,
+ * `clusterIdentifier`, `identifier`, `metadata.name`...) is in its type's replace-forcing list, and an
+ * auto-named resource keeps its name as long as its logical name (its URN) stays; a new URN is a
+ * deletion and a creation.
  */
 import type { PlanResult, RecordedResource } from "../../scripts/offline/engine";
 import { ruleOf, type TypeRule } from "./replacements";
