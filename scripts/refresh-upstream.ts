@@ -262,18 +262,30 @@ function dirOption(argv: readonly string[], env: NodeJS.ProcessEnv): string | un
     throw new Error(`unexpected arguments ${argv.join(" ")} (${usage})`);
 }
 
+/**
+ * The command line: `npm run refresh-upstream -- [--dir <folder>]`.
+ *
+ * @param argv The arguments after the script.
+ * @param env The environment (`UPSTREAM_DIR`, `UPSTREAM_BASE_URL`).
+ * @param out Where progress lines go.
+ * @param err Where the one-line failure goes.
+ * @returns The exit code: 0, or 1 with nothing changed.
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+    try {
+        const dir = dirOption([...argv], env);
+        const result = await refresh({ dir, baseUrl: env.UPSTREAM_BASE_URL || undefined });
+        for (const file of result.written) out(`wrote    ${file}`);
+        for (const file of result.unchanged) out(`same     ${file}`);
+        for (const file of result.removed) out(`removed  ${file}`);
+        return 0;
+    } catch (e) {
+        // Every failure here is the user's to act on (URL, folder, permissions): one line, no stack.
+        err(`refresh-upstream: ${String((e as Error).message ?? e).split("\n")[0]}`);
+        return 1;
+    }
+}
+
 if (require.main === module) {
-    (async () => {
-        try {
-            const dir = dirOption(process.argv.slice(2), process.env);
-            const result = await refresh({ dir, baseUrl: process.env.UPSTREAM_BASE_URL || undefined });
-            for (const file of result.written) console.log(`wrote    ${file}`);
-            for (const file of result.unchanged) console.log(`same     ${file}`);
-            for (const file of result.removed) console.log(`removed  ${file}`);
-        } catch (e) {
-            // Every failure here is the user's to act on (URL, folder, permissions): one line, no stack.
-            console.error(`refresh-upstream: ${String((e as Error).message ?? e).split("\n")[0]}`);
-            process.exitCode = 1;
-        }
-    })();
+    main(process.argv.slice(2), process.env, (line) => console.log(line), (line) => console.error(line)).then((code) => (process.exitCode = code));
 }

@@ -8,7 +8,7 @@ import * as path from "path";
 import { CONFIG_SCHEMA } from "../components/config/schema";
 import { LOAD_BALANCER_CONTROLLER_POLICY_VERSION } from "../components/iam/load-balancer-controller";
 import { REPO_ROOT } from "../scripts/offline/stack-config";
-import { MANIFEST, Manifest, PinnedVersions, UPSTREAM_DIR, pinnedVersions, sha256, upstreamFile, upstreamFiles } from "../scripts/refresh-upstream";
+import { MANIFEST, Manifest, PinnedVersions, UPSTREAM_DIR, main, pinnedVersions, sha256, upstreamFile, upstreamFiles } from "../scripts/refresh-upstream";
 
 /** Every file under `dir`, as `/`-separated paths relative to it. */
 function listFiles(dir: string, prefix = ""): string[] {
@@ -169,8 +169,16 @@ describe("npm run refresh-upstream (scripts/refresh-upstream.ts) against a local
         return dir;
     }
 
+    /** Runs the command line in this process (the script is already compiled), its output captured. */
+    async function run(dir: string, base: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await main(["--dir", dir], { UPSTREAM_BASE_URL: base }, (l) => out.push(l), (l) => err.push(l));
+        return { code, stdout: out.map((l) => `${l}\n`).join(""), stderr: err.map((l) => `${l}\n`).join("") };
+    }
+
     /** Runs the script as `npm run refresh-upstream` would, in a child process (the server must keep answering). */
-    function run(dir: string, base: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    function spawned(dir: string, base: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
         return new Promise((resolve, reject) => {
             const env: NodeJS.ProcessEnv = { ...process.env, UPSTREAM_BASE_URL: base };
             delete env.UPSTREAM_DIR;
@@ -232,7 +240,8 @@ describe("npm run refresh-upstream (scripts/refresh-upstream.ts) against a local
         const lost = upstreamFiles(pinnedVersions(), "").find((f) => f.id === "metricsServerValues")!.source;
         missing.add(lost);
         const before = snapshot(dir);
-        const result = await run(dir, baseUrl);
+        // As a user runs it: a child process, its exit code and what it prints.
+        const result = await spawned(dir, baseUrl);
         assert.equal(result.code, 1);
         const lines = result.stderr.trimEnd().split("\n");
         assert.equal(lines.length, 1, result.stderr);
