@@ -8,6 +8,7 @@ import { LoadBalancerController } from "./components/addons/load-balancer-contro
 import { MetricsServer } from "./components/addons/metrics-server";
 import { checkCaller } from "./components/cluster/access";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
+import { withServiceGate } from "./components/cluster/handle";
 import { loadConfig } from "./components/config/load";
 import { readStackFile } from "./components/config/stack-file";
 import { Database } from "./components/data/database";
@@ -61,17 +62,23 @@ export = async () => {
         opts,
     );
 
-    const data = {
-        root,
-        protect: config.protect,
-        vpcId: network.vpcId,
-        privateSubnetIds: network.privateSubnetIds,
-        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-    };
-    const database = new Database("database", { ...data, config: config.database, availabilityZones: network.availabilityZones, logs }, opts);
+    const database = new Database(
+        "database",
+        {
+            root,
+            protect: config.protect,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            config: config.database,
+            availabilityZones: network.availabilityZones,
+            logs,
+        },
+        opts,
+    );
     const files = new FileSystem(
         "files",
-        { ...data, config: config.fileSystem, subnetCount: network.subnetCount, k8sProvider: cluster.provider },
+        { root, protect: config.protect, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, config: config.fileSystem, subnetCount: network.subnetCount, cluster: cluster.handle },
         opts,
     );
 
@@ -79,27 +86,23 @@ export = async () => {
         "load-balancer-controller",
         {
             chartVersion: config.addons.loadBalancerControllerChartVersion,
-            clusterName: cluster.clusterName,
+            cluster: cluster.handle,
             region: config.aws.region,
             vpcId: network.vpcId,
-            oidcProviderArn: cluster.oidcProviderArn,
-            oidcIssuer: cluster.oidcIssuer,
             highAvailability: config.addons.highAvailability,
-            k8sProvider: cluster.provider,
-            workloadDependencies: cluster.workloadDependencies,
         },
         opts,
     );
 
-    // Everything that creates a Service waits for the controller's webhook (see LoadBalancerController).
-    const addonDependencies = [...cluster.workloadDependencies, loadBalancerController.serviceGate];
+    // Everything that creates a Service waits for the controller's webhook (see LoadBalancerController):
+    // the components that do take this handle, which has the gate.
+    const withServices = withServiceGate(cluster.handle, loadBalancerController.serviceGate);
     new MetricsServer(
         "metrics-server",
         {
             chartVersion: config.addons.metricsServerChartVersion,
             highAvailability: config.addons.highAvailability,
-            k8sProvider: cluster.provider,
-            dependsOn: addonDependencies,
+            cluster: withServices,
         },
         opts,
     );
@@ -111,8 +114,7 @@ export = async () => {
             highAvailability: config.addons.highAvailability,
             repoUrl: config.addons.git.repoUrl,
             sshPrivateKey: config.addons.git.sshPrivateKey ? pulumi.secret(config.addons.git.sshPrivateKey) : undefined,
-            k8sProvider: cluster.provider,
-            dependsOn: addonDependencies,
+            cluster: withServices,
         },
         opts,
     );
@@ -126,10 +128,7 @@ export = async () => {
             port: database.port,
             region: config.aws.region,
             engineVersion: config.database.engineVersion,
-            oidcProviderArn: cluster.oidcProviderArn,
-            oidcIssuer: cluster.oidcIssuer,
-            k8sProvider: cluster.provider,
-            dependsOn: cluster.workloadDependencies,
+            cluster: cluster.handle,
             databaseReady: database.ready,
         },
         opts,
@@ -140,15 +139,13 @@ export = async () => {
             {
                 spec,
                 location: { region: config.aws.region, accountId: cluster.accountId, partition: cluster.partition, clusterName: config.cluster.name, root, stack: config.stack },
-                oidc: { providerArn: cluster.oidcProviderArn, issuer: cluster.oidcIssuer },
                 git: config.addons.git,
                 keepImages: config.registry.keepImages,
                 protect: config.protect,
                 fileSystem: { id: files.fileSystemId, storageClassName: files.storageClassName, ready: files.ready },
                 databaseBootstrap,
                 argocd: { namespace: argocd.namespace, release: argocd.release },
-                k8sProvider: cluster.provider,
-                dependsOn: addonDependencies,
+                cluster: withServices,
             },
             opts,
         );

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceClusterHandle, serviceDependencies } from "../cluster/handle";
 import { CHARTS } from "./charts";
 import { argocdValues } from "./argocd-values";
 import { chartRelease } from "./release";
@@ -28,10 +29,8 @@ export interface ArgoCdArgs {
     readonly repoUrl: string;
     /** SSH private key for a private repository (a Pulumi secret); undefined for a public one. */
     readonly sshPrivateKey?: pulumi.Input<string>;
-    /** Kubernetes provider of the cluster. Required. */
-    readonly k8sProvider: k8s.Provider;
-    /** Cluster.workloadDependencies and the Load Balancer Controller's serviceGate. Required. */
-    readonly dependsOn: readonly pulumi.Resource[];
+    /** The cluster, with the Load Balancer Controller's gate: the chart creates Services. Required. */
+    readonly cluster: ServiceClusterHandle;
 }
 
 /**
@@ -55,7 +54,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: chart.namespace, labels: managedNamespaceLabels() } },
-            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn] },
+            { parent: this, provider: args.cluster.provider, dependsOn: serviceDependencies(args.cluster) },
         );
         // Declared before the release so the repo server finds its credentials at first start.
         const repository = new k8s.core.v1.Secret(
@@ -65,7 +64,7 @@ export class ArgoCd extends pulumi.ComponentResource {
                 // A Secret's stringData is always a Pulumi secret: never shown by previews or the plan.
                 stringData: repositorySecretData(args.repoUrl, args.sshPrivateKey),
             },
-            { parent: this, provider: args.k8sProvider },
+            { parent: this, provider: args.cluster.provider },
         );
         this.release = chartRelease(
             `${name}-release`,
@@ -73,7 +72,7 @@ export class ArgoCd extends pulumi.ComponentResource {
             args.chartVersion,
             argocdValues(args.highAvailability),
             // The namespace is the program's (created above); the release only installs into it.
-            { parent: this, provider: args.k8sProvider, dependsOn: [...args.dependsOn, namespace, repository] },
+            { parent: this, provider: args.cluster.provider, dependsOn: [...serviceDependencies(args.cluster), namespace, repository] },
             // redis-ha starts its three Redis pods one after another, each waiting for a Fargate node.
             ARGOCD_RELEASE_TIMEOUT,
         );

@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
 import { IrsaRole } from "../iam/irsa-role";
 import { loadBalancerControllerPolicy } from "../iam/load-balancer-controller";
 import { CHARTS } from "./charts";
@@ -9,19 +9,12 @@ import { chartRelease } from "./release";
 export interface LoadBalancerControllerArgs {
     /** Chart version (== controller version since chart 3.x); its IAM policy must ship with the program. Required. */
     readonly chartVersion: string;
-    readonly clusterName: pulumi.Input<string>;
+    /** The cluster it runs in (name, provider, OIDC, what pods need first). Required. */
+    readonly cluster: ClusterHandle;
     readonly region: string;
     readonly vpcId: pulumi.Input<string>;
-    /** Cluster.oidcProviderArn. Required. */
-    readonly oidcProviderArn: pulumi.Input<string>;
-    /** Cluster.oidcIssuer. Required. */
-    readonly oidcIssuer: pulumi.Input<string>;
     /** Two replicas with a PodDisruptionBudget instead of one. Required. */
     readonly highAvailability: boolean;
-    /** Kubernetes provider of the cluster. Required. */
-    readonly k8sProvider: k8s.Provider;
-    /** What pods need first: Cluster.workloadDependencies (Fargate profiles, CoreDNS, NAT routes, logging). Required. */
-    readonly workloadDependencies: readonly pulumi.Resource[];
 }
 
 /**
@@ -47,8 +40,8 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         const role = new IrsaRole(
             `${name}-irsa`,
             {
-                oidcProviderArn: args.oidcProviderArn,
-                oidcIssuer: args.oidcIssuer,
+                oidcProviderArn: args.cluster.oidc.providerArn,
+                oidcIssuer: args.cluster.oidc.issuer,
                 namespace: chart.namespace,
                 serviceAccount: chart.serviceAccount,
                 policy: JSON.stringify(loadBalancerControllerPolicy()),
@@ -61,11 +54,11 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             chart,
             args.chartVersion,
             pulumi
-                .all([args.clusterName, args.vpcId, role.roleArn])
+                .all([args.cluster.name, args.vpcId, role.roleArn])
                 .apply(([clusterName, vpcId, roleArn]) =>
                     loadBalancerControllerValues({ clusterName, region: args.region, vpcId, roleArn, highAvailability: args.highAvailability }),
                 ),
-            { parent: this, provider: args.k8sProvider, dependsOn: [...args.workloadDependencies] },
+            { parent: this, provider: args.cluster.provider, dependsOn: [...args.cluster.workloadDependencies] },
         );
         this.roleArn = role.roleArn;
         this.registerOutputs({ roleArn: this.roleArn });

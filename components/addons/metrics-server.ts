@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceClusterHandle, serviceDependencies } from "../cluster/handle";
 import { CHARTS } from "./charts";
 import { metricsServerValues } from "./metrics-server-values";
 import { chartRelease } from "./release";
@@ -9,13 +10,8 @@ export interface MetricsServerArgs {
     readonly chartVersion: string;
     /** Two replicas with a PodDisruptionBudget instead of one. Required. */
     readonly highAvailability: boolean;
-    /** Kubernetes provider of the cluster. Required. */
-    readonly k8sProvider: k8s.Provider;
-    /**
-     * What the release waits for: Cluster.workloadDependencies and the Load Balancer Controller's
-     * serviceGate (the chart creates a Service, which the controller's webhook rejects until ready). Required.
-     */
-    readonly dependsOn: readonly pulumi.Resource[];
+    /** The cluster, with the Load Balancer Controller's gate: the chart creates a Service. Required. */
+    readonly cluster: ServiceClusterHandle;
 }
 
 /** metrics-server, so `kubectl top` and HorizontalPodAutoscalers work. */
@@ -27,8 +23,8 @@ export class MetricsServer extends pulumi.ComponentResource {
         const chart = CHARTS.metricsServer;
         this.release = chartRelease(`${name}-release`, chart, args.chartVersion, metricsServerValues(args.highAvailability), {
             parent: this,
-            provider: args.k8sProvider,
-            dependsOn: [...args.dependsOn],
+            provider: args.cluster.provider,
+            dependsOn: serviceDependencies(args.cluster),
         });
         this.registerOutputs({});
     }

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceClusterHandle, serviceDependencies } from "../cluster/handle";
 import { AppRepository } from "../data/app-repository";
 import { AppVolume } from "../data/app-volume";
 import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
@@ -36,8 +37,6 @@ export interface AppArgs {
     readonly spec: AppSpec;
     /** Where the app runs. Required. */
     readonly location: AppLocation;
-    /** Cluster.oidcProviderArn and Cluster.oidcIssuer, for the app's IRSA role. Required. */
-    readonly oidc: { readonly providerArn: pulumi.Input<string>; readonly issuer: pulumi.Input<string> };
     /** Git repository and revision Argo CD deploys from (stack config gitRepoUrl, gitRevision). Required. */
     readonly git: { readonly repoUrl: string; readonly revision: string };
     /** Images each ECR repository keeps (stack config ecrKeepImages). Required. */
@@ -55,10 +54,11 @@ export interface AppArgs {
     readonly databaseBootstrap: DatabaseBootstrap;
     /** Argo CD's namespace and Helm release: the Application's kind exists only once it is installed. Required. */
     readonly argocd: { readonly namespace: string; readonly release: pulumi.Resource };
-    /** Kubernetes provider of the cluster. Required. */
-    readonly k8sProvider: k8s.Provider;
-    /** What any workload waits for (Cluster.workloadDependencies). Required. */
-    readonly dependsOn: readonly pulumi.Resource[];
+    /**
+     * The cluster, with the Load Balancer Controller's gate: the app's Application deploys its
+     * Services and Ingresses, which the controller's webhook refuses until ready. Required.
+     */
+    readonly cluster: ServiceClusterHandle;
     /**
      * The project's apps key, in the commands the warnings about missing Secret values give.
      * Defaults to `<project>:apps` of the running program.
@@ -93,14 +93,14 @@ export class App extends pulumi.ComponentResource {
         const loc = args.location;
         // Shown by `pulumi preview` and `up` under the app, before any of its resources.
         for (const warning of missingSecretWarnings(args.spec, args.appsKey ?? `${pulumi.getProject()}:apps`, loc.stack)) pulumi.log.warn(warning, this);
-        const k8sOpts = { parent: this, provider: args.k8sProvider };
+        const k8sOpts = { parent: this, provider: args.cluster.provider };
         const names = appNames(loc.root, app, descriptor.images);
         this.namespace = names.namespace;
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: this.namespace, labels: namespaceLabels(app) } },
-            { ...k8sOpts, dependsOn: [...args.dependsOn] },
+            { ...k8sOpts, dependsOn: serviceDependencies(args.cluster) },
         );
 
         let roleArn: pulumi.Output<string> | undefined;
@@ -111,8 +111,8 @@ export class App extends pulumi.ComponentResource {
             roleArn = new IrsaRole(
                 `${name}-irsa`,
                 {
-                    oidcProviderArn: args.oidc.providerArn,
-                    oidcIssuer: args.oidc.issuer,
+                    oidcProviderArn: args.cluster.oidc.providerArn,
+                    oidcIssuer: args.cluster.oidc.issuer,
                     namespace: this.namespace,
                     serviceAccount: names.serviceAccount,
                     policy: values.apply((v) => JSON.stringify(appPolicy(descriptor.permissions, v))),
@@ -164,7 +164,7 @@ export class App extends pulumi.ComponentResource {
             provided.push(
                 new AppDatabase(
                     `${name}-database`,
-                    { app, namespace: namespace.metadata.name, bootstrap: args.databaseBootstrap, k8sProvider: args.k8sProvider },
+                    { app, namespace: namespace.metadata.name, bootstrap: args.databaseBootstrap, k8sProvider: args.cluster.provider },
                     { parent: this },
                 ),
             );
@@ -180,7 +180,7 @@ export class App extends pulumi.ComponentResource {
                         namespace: namespace.metadata.name,
                         fileSystemId: args.fileSystem.id,
                         storageClassName: args.fileSystem.storageClassName,
-                        k8sProvider: args.k8sProvider,
+                        k8sProvider: args.cluster.provider,
                         dependsOn: [...args.fileSystem.ready],
                     },
                     { parent: this },

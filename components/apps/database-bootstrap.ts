@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
 import { IRSA_ROLE_ANNOTATION } from "../iam/irsa";
 import { IrsaRole } from "../iam/irsa-role";
 import { readRdsCaBundle } from "../data/rds-ca/bundle";
@@ -23,14 +24,8 @@ export interface DatabaseBootstrapArgs {
     readonly region: string;
     /** The Aurora engine version (`dbEngineVersion`): the jobs run the psql of its major. Required. */
     readonly engineVersion: string;
-    /** Cluster.oidcProviderArn. Required. */
-    readonly oidcProviderArn: pulumi.Input<string>;
-    /** Cluster.oidcIssuer. Required. */
-    readonly oidcIssuer: pulumi.Input<string>;
-    /** Kubernetes provider of the cluster. Required. */
-    readonly k8sProvider: k8s.Provider;
-    /** Cluster.workloadDependencies: the jobs' pods need the Fargate profiles. Required. */
-    readonly dependsOn: readonly pulumi.Resource[];
+    /** The cluster the jobs run in (provider, IRSA, what their pods need first). Required. */
+    readonly cluster: ClusterHandle;
     /** Database.ready: a job connecting before an instance runs would fail. Required. */
     readonly databaseReady: readonly pulumi.Resource[];
     /** The Amazon RDS CA bundle the jobs verify Aurora with. Defaults to the repository's (components/data/rds-ca/). */
@@ -58,17 +53,17 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:DatabaseBootstrap", name, {}, opts);
-        const k8sOpts = { parent: this, provider: args.k8sProvider };
+        const k8sOpts = { parent: this, provider: args.cluster.provider };
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: DATABASE_BOOTSTRAP_NAMESPACE, labels: managedNamespaceLabels() } },
-            { ...k8sOpts, dependsOn: [...args.dependsOn] },
+            { ...k8sOpts, dependsOn: [...args.cluster.workloadDependencies] },
         );
         const role = new IrsaRole(
             `${name}-irsa`,
             {
-                oidcProviderArn: args.oidcProviderArn,
-                oidcIssuer: args.oidcIssuer,
+                oidcProviderArn: args.cluster.oidc.providerArn,
+                oidcIssuer: args.cluster.oidc.issuer,
                 namespace: DATABASE_BOOTSTRAP_NAMESPACE,
                 serviceAccount: DATABASE_BOOTSTRAP_SERVICE_ACCOUNT,
                 policy: pulumi

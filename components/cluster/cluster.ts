@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "./handle";
 import type { AwsConfig, ClusterConfig } from "../config/load";
 import { eksSecretsKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
@@ -81,6 +82,8 @@ export class Cluster extends pulumi.ComponentResource {
      * Fargate logging configuration.
      */
     public readonly workloadDependencies: readonly pulumi.Resource[];
+    /** All of the above that components working in the cluster need, as one value. */
+    public readonly handle: ClusterHandle;
     /** The account and partition the cluster is in, for ARNs of the resources its workloads use. */
     public readonly accountId: pulumi.Output<string>;
     public readonly partition: pulumi.Output<string>;
@@ -231,6 +234,13 @@ export class Cluster extends pulumi.ComponentResource {
         this.accountId = accountId;
         this.partition = partition;
         this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...(args.egress ?? [])];
+        this.handle = {
+            name: this.clusterName,
+            provider: this.provider,
+            oidc: { providerArn: this.oidcProviderArn, issuer: this.oidcIssuer },
+            podSecurityGroupId: this.clusterSecurityGroupId,
+            workloadDependencies: this.workloadDependencies,
+        };
         this.registerOutputs({
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
 import type { FileSystemConfig } from "../config/load";
 import { clusterOnlySecurityGroup, encryptionKey, fileSystemKeyPolicy, keyLocation } from "../kms";
 import { statefulNames } from "../naming";
@@ -22,10 +23,8 @@ export interface FileSystemArgs {
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /** How many private subnets there are (mount targets must be known before deployment). Required. */
     readonly subnetCount: number;
-    /** The EKS-created cluster security group: the only source admitted on NFS. Required. */
-    readonly clusterSecurityGroupId: pulumi.Input<string>;
-    /** Kubernetes provider of the cluster, for the StorageClass. Required. */
-    readonly k8sProvider: k8s.Provider;
+    /** The cluster: its pods' security group is the only source admitted on NFS; its provider creates the StorageClass. Required. */
+    readonly cluster: ClusterHandle;
 }
 
 /**
@@ -78,7 +77,7 @@ export class FileSystem extends pulumi.ComponentResource {
         );
         const { group: securityGroup, ingress } = clusterOnlySecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, port: NFS_PORT, sourceSecurityGroupId: args.clusterSecurityGroupId, description: `EFS of ${args.root}: NFS from Fargate pods only` },
+            { vpcId: args.vpcId, port: NFS_PORT, sourceSecurityGroupId: args.cluster.podSecurityGroupId, description: `EFS of ${args.root}: NFS from Fargate pods only` },
             this,
         );
         const subnetIds = pulumi.output(args.privateSubnetIds);
@@ -98,7 +97,7 @@ export class FileSystem extends pulumi.ComponentResource {
                 reclaimPolicy: "Retain",
                 volumeBindingMode: "Immediate",
             },
-            { parent: this, provider: args.k8sProvider },
+            { parent: this, provider: args.cluster.provider },
         );
 
         this.ready = [...this.mountTargets, ingress];
