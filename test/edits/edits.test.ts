@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
+import * as os from "os";
 import * as path from "path";
 import { CONFIG_SCHEMA } from "../../components/config/schema";
 import type { PlanResult, RecordedResource } from "../../scripts/offline/engine";
@@ -14,6 +15,8 @@ import type { RowOutcome } from "./run-rows";
 function startRows(): Promise<RowOutcome[]> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "test", "edits", "run-rows.ts")], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        // Below the suite's priority: the rows use the CPU the suite leaves idle instead of slowing it.
+        if (child.pid) os.setPriority(child.pid, 10);
         let out = "";
         let err = "";
         child.stdout.on("data", (d) => (out += d));

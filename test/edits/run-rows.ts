@@ -27,20 +27,26 @@ function message(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
 }
 
-/** Plans each row before and after its edit, in order. */
+/** Plans each row before and after its edit, in order; a config two rows share is planned once. */
 export async function runRows(): Promise<RowOutcome[]> {
     const outcomes: RowOutcome[] = [];
+    const plans = new Map<string, ReturnType<typeof plan>>();
+    const planOnce = (stack: string, changes: Record<string, string | undefined>) => {
+        const key = JSON.stringify([stack, Object.entries(changes).sort()]);
+        if (!plans.has(key)) plans.set(key, plan(stack, changes));
+        return plans.get(key)!;
+    };
     for (const row of EDIT_ROWS) {
         let before;
         try {
-            before = await plan(row.stack, row.before ?? {});
+            before = await planOnce(row.stack, row.before ?? {});
         } catch (err) {
             outcomes.push({ broken: message(err) });
             continue;
         }
         let after;
         try {
-            after = await plan(row.stack, row.after);
+            after = await planOnce(row.stack, row.after);
         } catch (err) {
             outcomes.push({ refused: message(err) });
             continue;
