@@ -206,7 +206,8 @@ export async function runPlan(argv: readonly string[], io: PlanIo): Promise<numb
         return 0;
     } catch (err) {
         // A tool the machine lacks is reported plainly; anything else is a bug and keeps its trace.
-        io.stderr(`${err instanceof MissingToolError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+        const hint = process.env.PLAN_STACK_TRACES ? "" : "\n(stack traces are off during the offline run; PLAN_STACK_TRACES=1 keeps them)";
+        io.stderr(`${err instanceof MissingToolError ? err.message : err instanceof Error ? `${err.stack}${hint}` : String(err)}\n`);
         return 1;
     }
 }
