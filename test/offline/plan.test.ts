@@ -171,6 +171,10 @@ describe("offline plan", () => {
             // A successful earlier plan at the same place: a failed one must not leave it looking current.
             writeOutput(paths, JSON.stringify({ generator: GENERATOR }), [{ name: "stale.yaml", content: "{}\n" }]);
             const run = await plan([stack, "--out", "out/plan.json"], root);
+            // The user's report, not the path for bugs (which prints the error's stack, short during
+            // a run, so "no `at` lines" alone would not tell the two apart).
+            assert.match(run.stderr, new RegExp(`^(Warnings:\n(  - .*\n)+)?The plan of ${stack} failed \\(\\d+ problems?\\); nothing was written:\n`));
+            assert.doesNotMatch(run.stderr, /stack traces are off/);
             return { ...run, left: fs.existsSync(paths.json) || fs.existsSync(paths.apps) };
         }
 
