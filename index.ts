@@ -6,7 +6,10 @@ import { DatabaseBootstrap } from "./components/apps/database-bootstrap";
 import { loadApps } from "./components/apps/discover";
 import { LoadBalancerController } from "./components/addons/load-balancer-controller";
 import { MetricsServer } from "./components/addons/metrics-server";
-import { checkCaller } from "./components/cluster/access";
+import { CiIdentities } from "./components/ci/identities";
+import { checkCiChange } from "./components/ci/guard";
+import { CiRole, ciDefinition, ciRoleOf, ciVariables } from "./components/ci/policies";
+import { checkCaller, clusterCreatorArn } from "./components/cluster/access";
 import { Cluster, kubeconfigCommand } from "./components/cluster/cluster";
 import { withServiceGate } from "./components/cluster/handle";
 import { loadConfig } from "./components/config/load";
@@ -14,7 +17,7 @@ import { readStackFile } from "./components/config/stack-file";
 import { Database } from "./components/data/database";
 import { FileSystem } from "./components/data/filesystem";
 import { LogsKey } from "./components/kms";
-import { rootName } from "./components/naming";
+import { rootName, statefulNames } from "./components/naming";
 import { Network } from "./components/network/network";
 import { awsProviderArgs } from "./components/provider";
 
@@ -38,9 +41,20 @@ export = async () => {
     // stack's profile and role, which only an explicit provider carries (a provider registration
     // touches nothing in AWS).
     const provider = new aws.Provider("aws", awsProviderArgs(config));
-    // EKS makes whoever creates the cluster an administrator: refuse anyone not declared.
-    await checkCaller(provider, config.cluster.name, config.cluster.adminArns, `${config.project}:clusterAdminArns`);
+    // EKS makes whoever creates the cluster an administrator: refuse anyone not declared. CI's own
+    // roles (named after the root, whether or not `github` is set) may preview or update, not create.
+    const names = statefulNames(root);
+    const ciRole = (arn: string, account: string) => ciRoleOf(arn, names.ciRoles, account);
+    const caller = await checkCaller(provider, config.cluster.name, config.cluster.adminArns, `${config.project}:clusterAdminArns`, ciRole, pulumi.runtime.isDryRun());
+    // CI's identities (`github`): the roles the workflows assume. CI itself may not change them:
+    // such a change is refused here, in the pull request's preview already.
+    const where = { partition: caller.partition, region: config.aws.region, accountId: caller.accountId };
+    const ciDef = config.github ? ciDefinition({ where, stack: config.stack, github: config.github, names: names.ciRoles, ecrPrefix: names.ecrPrefix }) : undefined;
+    await checkCiChange(provider, ciRole(caller.arn, caller.accountId), names.ciRoles, ciDef, `${config.project}:github`, clusterCreatorArn(config.cluster.adminArns));
     const opts = { providers: [provider] };
+    const ci = ciDef ? new CiIdentities("ci", { definition: ciDef }, opts) : undefined;
+    // The deploy role administers the cluster; the preview role views it (policies.ts ciAccessPolicyArns).
+    const ciAccess = ci && ciDef ? (["deploy", "preview"] as const).map((role) => ({ role, principalArn: ci.roleArns[role], policyArn: ciDef.roles[role].accessPolicyArn! })) : [];
 
     // Every log group is encrypted with this key, so it comes first (the flow logs' group is the network's).
     const logsKey = new LogsKey("logs", { names: { root, cluster: config.cluster.name }, protect: config.protect }, opts);
@@ -58,6 +72,8 @@ export = async () => {
             privateSubnetIds: network.privateSubnetIds,
             publicSubnetIds: network.publicSubnetIds,
             egress: network.egress,
+            ciAccess,
+            apiClientCidrs: config.github?.runner.inVpc ? config.github.runner.egressCidrs : [],
         },
         opts,
     );
@@ -133,8 +149,9 @@ export = async () => {
         },
         opts,
     );
+    const appImageRepositories: Record<string, pulumi.Output<string>> = {};
     for (const spec of apps) {
-        new App(
+        const app = new App(
             `app-${spec.descriptor.name}`,
             {
                 spec,
@@ -149,6 +166,7 @@ export = async () => {
             },
             opts,
         );
+        for (const [image, url] of Object.entries(app.repositoryUrls)) appImageRepositories[`${spec.descriptor.name}/${image}`] = url;
     }
 
     return {
@@ -166,5 +184,10 @@ export = async () => {
         databaseMasterSecretArn: database.masterUserSecretArn,
         fileSystemId: files.fileSystemId,
         argocdUiCommand: argocd.uiCommand,
+        // What CI needs: the images workflow pushes to these; the roles and variables are set up
+        // once from here (README, Delivery).
+        appImageRepositories: pulumi.output(appImageRepositories),
+        ciRoles: ci ? pulumi.output(ci.roleArns) : undefined,
+        ciVariables: ci && config.github ? pulumi.all(ci.roleArns).apply((arns) => ciVariables(config.stack, config.aws.region, arns as Record<CiRole, string>, config.github!)) : undefined,
     };
 };

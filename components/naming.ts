@@ -449,6 +449,22 @@ export interface StatefulNames {
     readonly fileSystem: string;
     /** First component of every app's ECR repository names. */
     readonly ecrPrefix: string;
+    /**
+     * The IAM roles CI assumes through GitHub's OIDC provider (`platform:github`): named, not
+     * generated, because the workflows' repository variables and the deploy role's own guard
+     * (components/ci/policies.ts) need them before the roles exist.
+     */
+    readonly ciRoles: CiRoleNames;
+}
+
+/** The CI roles of a stack, by what they do. */
+export interface CiRoleNames {
+    /** Pull-request previews: read-only. */
+    readonly preview: string;
+    /** Pushes app images to the stack's ECR repositories. */
+    readonly images: string;
+    /** `pulumi up` (and, in a stack that allows it, `pulumi destroy`) from the stack's environment. */
+    readonly deploy: string;
 }
 
 /**
@@ -491,6 +507,7 @@ export function statefulNames(root: string): StatefulNames {
         },
         fileSystem: `${root}-apps`,
         ecrPrefix: repositoryPrefix(root),
+        ciRoles: { preview: `${root}-ci-preview`, images: `${root}-ci-images`, deploy: `${root}-ci-deploy` },
     };
 }
 
@@ -558,6 +575,7 @@ export function rootNameProblems(project: string, stack: string): string[] {
         derived("KMS alias of the log groups' key", n.kmsAliases.logs, NAME_RULES.kmsAlias),
         derived("EFS file system Name tag", n.fileSystem, NAME_RULES.tagValue),
         derived("ECR repository prefix", n.ecrPrefix, NAME_RULES.ecrComponent),
+        ...Object.entries(n.ciRoles).map(([role, name]) => derived(`IAM role of CI's ${role}`, name, NAME_RULES.iamRole)),
     ]);
 }
 

@@ -68,6 +68,7 @@ describe("derived names", () => {
             },
             fileSystem: "platform-dev-apps",
             ecrPrefix: "platform-dev",
+            ciRoles: { preview: "platform-dev-ci-preview", images: "platform-dev-ci-images", deploy: "platform-dev-ci-deploy" },
         });
         assert.deepEqual([1, 2, AURORA_MAX_INSTANCES].map(auroraInstance), ["platform-dev-db-1", "platform-dev-db-2", "platform-dev-db-16"]);
         // RDS and ECR take lower case and no '_'; EKS, CloudWatch and KMS keep the name as it is.
@@ -197,13 +198,17 @@ describe("root name problems", () => {
         problemNaming(problems, where, "Aurora final snapshot identifier", "platform-dev.eu-db-final");
     });
 
-    it("fits Aurora instance 16 up to a 57-character root, and says which name breaks at 58", () => {
+    it("fits every name up to a 53-character root, and says which name breaks at 54 (CI's preview role), then at 58 (Aurora instance 16)", () => {
         const stackOf = (length: number) => clusterOf(length).slice("platform-".length);
-        assert.deepEqual(rootNameProblems("platform", stackOf(57)), []);
-        const problems = rootNameProblems("platform", stackOf(58));
+        assert.deepEqual(rootNameProblems("platform", stackOf(53)), []);
+        const problems = rootNameProblems("platform", stackOf(54));
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.match(
-            problemNaming(problems, WHERE_ROOT(stackOf(58)), "Aurora instance identifier (of instance 16, the most a cluster can have)", `${clusterOf(58)}-db-16`),
+            problemNaming(problems, WHERE_ROOT(stackOf(54)), "IAM role of CI's preview", `${clusterOf(54)}-ci-preview`),
+            /must be 1-64 .*; use a shorter stack or project name \(pulumi stack rename, before the stack's first pulumi up\)$/,
+        );
+        assert.match(
+            problemNaming(rootNameProblems("platform", stackOf(58)), WHERE_ROOT(stackOf(58)), "Aurora instance identifier (of instance 16, the most a cluster can have)", `${clusterOf(58)}-db-16`),
             /must be 1-63 .*; use a shorter stack or project name \(pulumi stack rename, before the stack's first pulumi up\)$/,
         );
     });
@@ -272,10 +277,10 @@ describe("app name problems", () => {
 
     it("fits every name of the longest app name with a long image in a long root name, except a repository name over 256", () => {
         assert.ok(APP_NAME.test(LONGEST_APP) && LONGEST_APP.length === 30);
-        const cluster = clusterOf(57);
+        const cluster = clusterOf(53);
         assert.deepEqual(rootNameProblems("platform", cluster.slice("platform-".length)), []);
-        // 57 + 1 + 30 + 1 + 167 = 256: the longest image name that still fits.
-        const image = "i".repeat(167);
+        // 53 + 1 + 30 + 1 + 171 = 256: the longest image name that still fits.
+        const image = "i".repeat(171);
         assert.deepEqual(appNameProblems(cluster, LONGEST_APP, [image], WHERE), []);
         const names = appNames(cluster, LONGEST_APP, [image]);
         const lengths = {

@@ -87,6 +87,8 @@ function appDifferences(dev: PlanResult, prd: PlanResult): string[] {
         const usedInPolicy = differing.some((name) => new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(JSON.stringify(permissions)));
         return [
             `app-${app}-application: spec.source.path`,
+            // prd follows deploy/prd, dev main (platform:gitRevision).
+            ...(setting("dev", "gitRevision") !== setting("prd", "gitRevision") ? [`app-${app}-application: spec.source.targetRevision`] : []),
             `app-${app}-platform-config: data.PLATFORM_STACK`,
             `app-${app}-project: spec.description`,
             ...images.flatMap((image) => [`app-${app}-image-${image}-lifecycle: policy`, `app-${app}-image-${image}-repo: forceDelete`, `app-${app}-image-${image}-repo: protect`]),
@@ -188,6 +190,12 @@ describe("program", () => {
             "database-logs: retentionInDays",
             "logs-key: deletionWindowInDays",
             "logs-key: protect",
+            // CI: the deploy role trusts the stack's own environment and carries its definition's
+            // fingerprint; the images and preview roles read the stack's own state bucket.
+            "ci-deploy: assumeRolePolicy",
+            "ci-deploy: tags.platform:ci-definition",
+            "ci-images-policy: policy",
+            "ci-preview-policy: policy",
             // The apps.
             ...appDifferences(dev, prd),
         ].sort();
@@ -222,8 +230,11 @@ describe("program", () => {
         it(`${stack}: publishes the outputs a user needs, the kubeconfig as a secret`, async () => {
             const { outputs } = await plan(stack);
             assert.deepEqual(Object.keys(outputs).sort(), [
+                "appImageRepositories",
                 "apps",
                 "argocdUiCommand",
+                "ciRoles",
+                "ciVariables",
                 "clusterName",
                 "clusterSecurityGroupId",
                 "databaseEndpoint",
@@ -251,6 +262,26 @@ describe("program", () => {
             );
             assert.match(String(outputs.vpcId), /^vpc-[0-9a-f]{17}$/);
             if (!setting(stack, "existingVpcId")) assert.equal((outputs.privateSubnetIds as string[]).length, Number(setting(stack, "azCount")));
+            // CI: every image's repository (what the images workflow pushes to), the roles, and the
+            // repository variables to set from them, named with the stack.
+            const images = stackApps(stack).flatMap((a) => a.descriptor.images.map((image) => `${a.descriptor.name}/${image}`));
+            const repositories = outputs.appImageRepositories as Record<string, string>;
+            assert.deepEqual(Object.keys(repositories).sort(), images.sort());
+            for (const [ref, url] of Object.entries(repositories)) assert.match(url, new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${setting(stack, "region")}\\.amazonaws\\.com/platform-${stack}/${ref}$`));
+            const roles = outputs.ciRoles as Record<string, string>;
+            assert.deepEqual(Object.keys(roles), ["preview", "images", "deploy"]);
+            for (const [role, arn] of Object.entries(roles)) assert.match(arn, new RegExp(`^arn:aws:iam::\\d{12}:role/platform-${stack}-ci-${role}$`));
+            const S = stack.toUpperCase();
+            const github = JSON.parse(setting(stack, "github"));
+            assert.deepEqual(outputs.ciVariables, {
+                [`AWS_REGION_${S}`]: setting(stack, "region"),
+                [`AWS_PREVIEW_ROLE_ARN_${S}`]: roles.preview,
+                [`AWS_IMAGES_ROLE_ARN_${S}`]: roles.images,
+                [`AWS_DEPLOY_ROLE_ARN_${S}`]: roles.deploy,
+                [`CI_RUNNER_${S}`]: github.runner.label,
+                [`PULUMI_BACKEND_URL_${S}`]: github.backendUrl,
+                [`PULUMI_SECRETS_PROVIDER_${S}`]: github.secretsProvider,
+            });
         });
     }
 

@@ -55,32 +55,30 @@ const cache = new Map<string, Promise<PlanResult>>();
 
 /**
  * Runs the program for a stack's real config files, with optional changes to the raw config
- * (`undefined` removes a key) and invoke results. Runs of the unchanged stack files are cached.
+ * (`undefined` removes a key) and invoke results, as `pulumi up` runs it or (`preview`, default false)
+ * as `pulumi preview` does. Runs of the unchanged stack files are cached.
  */
 export function plan(
     stack: string,
     changes: Record<string, string | undefined> = {},
     invokes?: Record<string, InvokeMock>,
+    preview = false,
 ): Promise<PlanResult> {
-    const cacheable = Object.keys(changes).length === 0 && !invokes;
+    const cacheable = Object.keys(changes).length === 0 && !invokes && !preview;
     if (cacheable && cache.has(stack)) return cache.get(stack)!;
     const config = withChanges(readStackConfig(stack), changes);
-    const run = queued(() => loadProgram(), config, invokes);
+    const run = queued(() => loadProgram(), config, invokes, preview);
     if (cacheable) cache.set(stack, run);
     return run;
 }
 
-/**
- * Runs the program of another project folder for a stack: its own `index.ts` (which finds the apps
- * beside it), `apps/` and stack files, as `pulumi` run in that folder would. Not cached.
- */
 export function planProject(root: string, stack: string): Promise<PlanResult> {
     return queued(() => loadProgram(root), readStackConfig(stack, root));
 }
 
-function queued(load: () => Promise<Program>, config: StackConfig, invokes?: Record<string, InvokeMock>): Promise<PlanResult> {
+function queued(load: () => Promise<Program>, config: StackConfig, invokes?: Record<string, InvokeMock>, preview = false): Promise<PlanResult> {
     const region = config.values[`${config.project}:region`] ?? "us-east-1";
-    const run = queue.then(async () => runProgram(await load(), { config, region, invokes }));
+    const run = queue.then(async () => runProgram(await load(), { config, region, invokes, preview }));
     queue = run.catch(() => undefined);
     return run;
 }

@@ -3,7 +3,7 @@ import { ConfigError } from "../errors";
 
 /**
  * Who may run the program, and who gets an access entry. The cluster's administrators are the
- * stack's `clusterAdminArns` (and, later, roles the program creates for CI: `programAdminArns`).
+ * stack's `clusterAdminArns`, and CI's deploy role that the program creates (components/ci).
  * EKS also makes the identity that creates a cluster an administrator
  * (`bootstrapClusterCreatorAdminPermissions`, which pulumi-eks always sets:
  * https://github.com/pulumi/pulumi-eks/issues/2373), and refuses a second access entry for that
@@ -74,13 +74,19 @@ export function clusterCreatorArn(adminArns: readonly string[]): string | undefi
 }
 
 /**
- * The principals that get an access entry: every declared administrator except the creator
- * (EKS already made its entry; creating another fails), then the program's own roles.
+ * The declared principals that get an access entry: every declared administrator except the
+ * creator (EKS already made its entry; creating another fails). CI's roles get theirs from the
+ * Cluster's `ciAccess`.
  * @param adminArns the stack's `clusterAdminArns`, in order; the first is the creator. Required.
- * @param programAdminArns roles the program itself creates for CI (the hook for them; none yet). Defaults to none.
  */
-export function accessEntryArns(adminArns: readonly string[], programAdminArns: readonly string[] = []): string[] {
-    return [...adminArns.slice(1), ...programAdminArns];
+export function accessEntryArns(adminArns: readonly string[]): string[] {
+    return adminArns.slice(1);
+}
+
+/** A run by one of CI's roles (components/ci): which one, and whether it is a preview. */
+export interface CiCaller {
+    readonly role: "preview" | "images" | "deploy";
+    readonly dryRun: boolean;
 }
 
 /**
@@ -92,8 +98,10 @@ export function accessEntryArns(adminArns: readonly string[], programAdminArns: 
  * @param adminArns the stack's `clusterAdminArns`. Required.
  * @param clusterExists whether the stack's cluster exists already (the next run creates it if not). Required.
  * @param key the config key's full name, e.g. `platform:clusterAdminArns`. Required.
+ * @param ci when the caller is one of CI's roles of this stack: which, and whether this is a preview. Defaults to none.
  */
-export function callerProblems(callerArn: string, adminArns: readonly string[], clusterExists: boolean, key: string): string[] {
+export function callerProblems(callerArn: string, adminArns: readonly string[], clusterExists: boolean, key: string, ci?: CiCaller): string[] {
+    if (ci) return ciCallerProblems(callerArn, adminArns, clusterExists, key, ci);
     const principal = callerPrincipalArn(callerArn);
     const declared = declaredAdmin(callerArn, adminArns);
     if (!declared) {
@@ -113,6 +121,29 @@ export function callerProblems(callerArn: string, adminArns: readonly string[], 
 }
 
 /**
+ * CI's roles: the deploy role administers an existing cluster through its access entry, but never
+ * creates one (EKS would make it the creator too, and its access entry would then fail: the first
+ * of `clusterAdminArns` creates the cluster, by hand, once); the preview role only previews; the
+ * images role never runs the program.
+ */
+function ciCallerProblems(callerArn: string, adminArns: readonly string[], clusterExists: boolean, key: string, ci: CiCaller): string[] {
+    const creator = clusterCreatorArn(adminArns) ?? `the first of ${key}`;
+    if (ci.role === "images") return [`${key}: CI's images role (${callerArn}) pushes images; it never runs the program`];
+    if (ci.role === "preview" && !ci.dryRun) return [`${key}: CI's preview role (${callerArn}) is read-only: it runs pulumi preview, never an update; updates run as the deploy role`];
+    if (ci.role === "deploy" && !clusterExists) {
+        return [`${key}: this run creates the cluster, which CI's deploy role never does (EKS would make it the creator, beside its own access entry): run it once by hand as ${JSON.stringify(creator)} (README, Delivery)`];
+    }
+    return [];
+}
+
+/** Who runs the program, as STS sees it. */
+export interface Caller {
+    readonly arn: string;
+    readonly accountId: string;
+    readonly partition: string;
+}
+
+/**
  * Checks the identity running the program before the program registers anything but `provider`
  * (profile and role need an explicit provider; `sts:GetCallerIdentity` is global, so region is not
  * what matters here): throws a {@link ConfigError} naming the key and the ARN to add.
@@ -120,9 +151,21 @@ export function callerProblems(callerArn: string, adminArns: readonly string[], 
  * @param clusterName the EKS cluster's physical name, to learn whether this run creates it. Required.
  * @param adminArns the stack's `clusterAdminArns`. Required.
  * @param key the config key's full name, e.g. `platform:clusterAdminArns`. Required.
+ * @param ciRoleOf which of CI's roles a caller ARN is, if any (components/ci `ciRoleOf`). Defaults to none.
+ * @param dryRun whether this run is a preview. Defaults to false.
+ * @returns the caller, for what else depends on who runs the program.
  */
-export async function checkCaller(provider: aws.Provider, clusterName: string, adminArns: readonly string[], key: string): Promise<void> {
+export async function checkCaller(
+    provider: aws.Provider,
+    clusterName: string,
+    adminArns: readonly string[],
+    key: string,
+    ciRoleOf: (callerArn: string, accountId: string) => CiCaller["role"] | undefined = () => undefined,
+    dryRun = false,
+): Promise<Caller> {
     const [caller, clusters] = await Promise.all([aws.getCallerIdentity({}, { provider }), aws.eks.getClusters({}, { provider })]);
-    const problems = callerProblems(caller.arn, adminArns, clusters.names.includes(clusterName), key);
+    const role = ciRoleOf(caller.arn, caller.accountId);
+    const problems = callerProblems(caller.arn, adminArns, clusters.names.includes(clusterName), key, role ? { role, dryRun } : undefined);
     if (problems.length > 0) throw new ConfigError(problems);
+    return { arn: caller.arn, accountId: caller.accountId, partition: /^arn:([a-z-]+):/.exec(caller.arn)?.[1] ?? "aws" };
 }

@@ -44,6 +44,27 @@ export interface ClusterArgs {
      * CoreDNS, created inside the EKS cluster component, waits for them. Defaults to none.
      */
     readonly egress?: readonly pulumi.Resource[];
+    /**
+     * Kubernetes access of the roles the program creates for CI (components/ci): an access entry
+     * each, with its EKS access policy at cluster scope. The Kubernetes provider and every workload
+     * wait for them, so a `pulumi destroy` run by CI's deploy role removes the workloads before
+     * the entry that lets it. Defaults to none.
+     */
+    readonly ciAccess?: readonly CiAccess[];
+    /**
+     * Addresses inside the VPC that reach the API's private endpoint (a self-hosted CI runner,
+     * `github.runner.inVpc`): the cluster security group admits them on 443. Defaults to none.
+     */
+    readonly apiClientCidrs?: readonly string[];
+}
+
+/** One CI role's Kubernetes access. */
+export interface CiAccess {
+    /** What the role does (`preview`, `deploy`): the access entry's logical name. */
+    readonly role: string;
+    readonly principalArn: pulumi.Input<string>;
+    /** The EKS access policy (AmazonEKSClusterAdminPolicy, AmazonEKSAdminViewPolicy, ...). */
+    readonly policyArn: string;
 }
 
 /** `aws eks update-kubeconfig` for this stack's account: what a user runs to reach the cluster. */
@@ -156,7 +177,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // (pulumi-eks#807); access entries are managed by the EKS API instead.
                 authenticationMode: eks.AuthenticationMode.Api,
                 // The creator (the first declared ARN) has EKS's creator access and no entry: a
-                // second entry for it fails (see access.ts). The program's own CI roles: none yet.
+                // second entry for it fails (see access.ts). CI's roles get theirs below (ciAccess).
                 accessEntries: adminAccessEntries(accessEntryArns(cfg.adminArns), partition.apply(clusterAdminAccessPolicyArn)),
                 createOidcProvider: true,
                 encryptionConfigKeyArn: secretsKey.arn,
@@ -209,7 +230,35 @@ export class Cluster extends pulumi.ComponentResource {
             return previous;
         });
 
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson }, { parent: this });
+        const ciAccess = (args.ciAccess ?? []).map((access) => {
+            const entry = new aws.eks.AccessEntry(
+                `${name}-access-${access.role}`,
+                { clusterName: cluster.eksCluster.name, principalArn: access.principalArn, type: "STANDARD" },
+                { parent: this },
+            );
+            return new aws.eks.AccessPolicyAssociation(
+                `${name}-access-${access.role}-policy`,
+                { clusterName: cluster.eksCluster.name, principalArn: entry.principalArn, policyArn: access.policyArn, accessScope: { type: "cluster" } },
+                { parent: this },
+            );
+        });
+        // 443 only: the API server's port. https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html
+        for (const [i, cidr] of (args.apiClientCidrs ?? []).entries()) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-api-client-${i}`,
+                {
+                    securityGroupId: cluster.eksCluster.vpcConfig.clusterSecurityGroupId,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "CI runner in the VPC to the Kubernetes API (platform:github.runner)",
+                },
+                { parent: this },
+            );
+        }
+
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson }, { parent: this, dependsOn: ciAccess });
 
         const loggingNamespace = new k8s.core.v1.Namespace(
             `${name}-${FARGATE_LOGGING_NAMESPACE}`,
@@ -233,7 +282,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.podExecutionRoleArn = podExecutionRole.arn;
         this.accountId = accountId;
         this.partition = partition;
-        this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...(args.egress ?? [])];
+        this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...ciAccess, ...(args.egress ?? [])];
         this.handle = {
             name: this.clusterName,
             provider: this.provider,

@@ -9,6 +9,7 @@ import { addonsConfig } from "./addons";
 import { appsConfig } from "./apps";
 import { awsConfig } from "./aws";
 import { clusterConfig } from "./cluster";
+import { githubConfig } from "./github";
 import { databaseConfig, fileSystemConfig, registryConfig } from "./data";
 import { networkConfig } from "./network";
 import { StackFile, stackFileProblems } from "./stack-file";
@@ -34,17 +35,20 @@ export function loadConfig(raw: Readonly<Record<string, string>>, project: strin
     v.problems.unshift(...(stackFile ? stackFileProblems(stackFile, project) : []), ...unreadKeyProblems(raw, project));
     const protect = v.bool("protectStatefulResources");
     const aws = awsConfig(v);
+    const network = networkConfig(v, aws.region);
+    const cluster = clusterConfig(v, stack);
     const config: PlatformConfig = {
         project,
         stack,
         aws,
-        network: networkConfig(v, aws.region),
-        cluster: clusterConfig(v, stack),
+        network,
+        cluster,
         database: databaseConfig(v, protect),
         fileSystem: fileSystemConfig(v),
         registry: registryConfig(v),
         addons: addonsConfig(v),
         apps: appsConfig(v, stackFile),
+        github: githubConfig(v, cluster),
         protect: protect!,
         tags: { project, stack, "managed-by": "pulumi" },
     };

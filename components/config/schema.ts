@@ -239,6 +239,11 @@ export const CONFIG_SCHEMA = {
         default: "",
         description: "SSH private key (a deploy key) for a private gitRepoUrl. Set it with `pulumi config set --secret gitSshPrivateKey < key`; never in plain text.",
     },
+    github: {
+        type: "object",
+        description:
+            "CI on GitHub Actions: {repository: owner/name, oidcProvider: create|existing, backendUrl: s3://bucket or https://api.pulumi.com, secretsProvider: awskms://... (default none), branch: main, runner: {label: ubuntu-latest, inVpc: false, egressCidrs: []}}. The program creates the stack's preview, images and deploy roles that the workflows assume (README, Delivery); {} for none (Pulumi requires the key in every stack file: an object cannot have a default in Pulumi.yaml).",
+    },
     apps: {
         type: "object",
         description:

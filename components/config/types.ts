@@ -100,6 +100,38 @@ export interface AddonsConfig {
     };
 }
 
+/** Where CI's runners reach the Kubernetes API from (`github.runner`). */
+export interface RunnerConfig {
+    /** The `runs-on` label of the stack's CI jobs (a hosted, larger or self-hosted runner). Default `ubuntu-latest`. */
+    readonly label: string;
+    /** The runners sit inside the stack's VPC and reach the API's private endpoint. Default false. */
+    readonly inVpc: boolean;
+    /** The runners' source addresses: public egress (fixed-IP larger runners) or, in the VPC, their subnets. Default none. */
+    readonly egressCidrs: readonly string[];
+}
+
+/** The Pulumi state backend CI reads (`github.backendUrl`). */
+export type StateBackend = { readonly kind: "s3"; readonly bucket: string; readonly prefix: string } | { readonly kind: "cloud"; readonly url: string };
+
+/** The KMS key of an `awskms://` secrets provider: by alias name or by key id/ARN. */
+export type SecretsKey = { readonly alias: string } | { readonly keyId: string } | { readonly keyArn: string };
+
+/** `github`: the repository whose workflows deploy the stack, and how they reach it. */
+export interface GithubConfig {
+    /** `owner/name`. */
+    readonly repository: string;
+    /** The default branch: images are built from it; stacks whose gitRevision is it follow merges. Default `main`. */
+    readonly branch: string;
+    /** `create` the account's GitHub OIDC provider, or use the `existing` one (one per account and URL). */
+    readonly oidcProvider: "create" | "existing";
+    readonly backendUrl: string;
+    readonly backend: StateBackend;
+    /** The `--secrets-provider` of the stack; empty for none (Pulumi Cloud's own). */
+    readonly secretsProvider: string;
+    readonly secretsKey?: SecretsKey;
+    readonly runner: RunnerConfig;
+}
+
 /** The whole stack config, validated and frozen. Components receive their slice. */
 export interface PlatformConfig {
     readonly project: string;
@@ -113,6 +145,8 @@ export interface PlatformConfig {
     readonly addons: AddonsConfig;
     /** `apps`: per-app switches and settings, by app name (checked against apps/ by loadApps). */
     readonly apps: Readonly<Record<string, AppOverride>>;
+    /** `github`: CI's identities and path to the API; undefined for `{}` (no CI identities). */
+    readonly github?: GithubConfig;
     /** Protect stateful resources from deletion (`protect`, retain-on-delete, service deletion protection). */
     readonly protect: boolean;
     /** Tags every AWS resource gets through the provider's default tags. */

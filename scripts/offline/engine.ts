@@ -94,6 +94,8 @@ export interface RunOptions {
     readonly region: string;
     /** Replacement invoke results, by token. Defaults to none. */
     readonly invokes?: Record<string, InvokeMock>;
+    /** Run as `pulumi preview` does (`pulumi.runtime.isDryRun()` true). Defaults to false: as `pulumi up`. */
+    readonly preview?: boolean;
 }
 
 /**
@@ -103,7 +105,7 @@ export interface RunOptions {
  */
 export async function runProgram(program: Program, options: RunOptions): Promise<PlanResult> {
     const { config } = options;
-    await pulumi.runtime.setMocks(new OfflineMocks(options.region, options.invokes), config.project, config.stack, false);
+    await pulumi.runtime.setMocks(new OfflineMocks(options.region, options.invokes), config.project, config.stack, options.preview ?? false);
     pulumi.runtime.setAllConfig({ ...config.values }, [...config.secretKeys]);
 
     const resources: RecordedResource[] = [];

@@ -20,7 +20,7 @@ const expected = {
         admins: {},
     },
     prd: {
-        publicAccessCidrs: ["203.0.113.0/24"],
+        publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/28"],
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         retention: 90,
         auditRetention: 365,

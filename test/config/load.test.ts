@@ -25,6 +25,8 @@ function problemsWith(changes: Record<string, string | undefined>): readonly str
 }
 
 const list = (...items: string[]) => JSON.stringify(items);
+/** dev's `github`, for rows that change one of its fields. */
+const devGithub = JSON.parse(dev.values["platform:github"]) as Record<string, unknown>;
 const existingVpc = {
     existingVpcId: "vpc-0123456789abcdef0",
     // dev sets these for the VPC it creates; they mean nothing with an existing one.
@@ -46,6 +48,44 @@ describe("stack config loader", () => {
         assert.deepEqual(p.cluster.logTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.ok(Object.isFrozen(p) && Object.isFrozen(p.cluster) && Object.isFrozen(p.cluster.adminArns));
         assert.throws(() => ((p.cluster.adminArns as string[]).push("x")), TypeError);
+    });
+
+    it("reads github: the shipped stacks' CI, {} for none, and every path to the API it accepts", () => {
+        const d = loadConfig(dev.values, dev.project, "dev");
+        const p = loadConfig(prd.values, prd.project, "prd");
+        assert.deepEqual(d.github, {
+            repository: "example-org/platform",
+            branch: "main",
+            oidcProvider: "create",
+            backendUrl: "s3://example-org-platform-state-dev",
+            backend: { kind: "s3", bucket: "example-org-platform-state-dev", prefix: "" },
+            secretsProvider: "awskms://alias/pulumi-secrets?region=ap-northeast-1",
+            secretsKey: { alias: "alias/pulumi-secrets" },
+            runner: { label: "ubuntu-latest", inVpc: false, egressCidrs: [] },
+        });
+        assert.deepEqual(p.github?.runner, { label: "platform-prd", inVpc: false, egressCidrs: ["198.51.100.0/28"] });
+        assert.ok(p.cluster.publicAccessCidrs.includes("198.51.100.0/28"), "prd's endpoint admits its runner");
+        const load = (changes: Record<string, string | undefined>) => {
+            const c = withChanges(dev, changes);
+            return loadConfig(c.values, c.project, "dev");
+        };
+        assert.equal(load({ github: "{}" }).github, undefined);
+        // Pulumi Cloud: no S3 bucket, no KMS key; a prefix and a key ARN.
+        assert.deepEqual(load({ github: JSON.stringify({ ...devGithub, backendUrl: "https://api.pulumi.com", secretsProvider: "" }) }).github?.backend, { kind: "cloud", url: "https://api.pulumi.com" });
+        const arn = "arn:aws:kms:ap-northeast-1:111111111111:key/0f6f1c9e-1111-4a4a-9b9b-123456789abc";
+        const keyed = load({ github: JSON.stringify({ ...devGithub, backendUrl: "s3://state-bucket/platform/", secretsProvider: `awskms:///${arn}` }) }).github;
+        assert.deepEqual([keyed?.backend, keyed?.secretsKey], [{ kind: "s3", bucket: "state-bucket", prefix: "platform" }, { keyArn: arn }]);
+        // A self-hosted runner in the VPC, the endpoint private only.
+        const inVpc = load({
+            endpointPublicAccess: "false",
+            publicAccessCidrs: list(),
+            endpointPrivateAccess: "true",
+            github: JSON.stringify({ ...devGithub, runner: { label: "platform-dev", inVpc: true, egressCidrs: ["10.10.0.0/19"] } }),
+        });
+        assert.deepEqual(inVpc.github?.runner, { label: "platform-dev", inVpc: true, egressCidrs: ["10.10.0.0/19"] });
+        // Fixed egress inside a wider allowed range.
+        const covered = load({ publicAccessCidrs: list("198.51.100.0/24"), endpointPrivateAccess: "true", github: JSON.stringify({ ...devGithub, runner: { label: "big", egressCidrs: ["198.51.100.16/28"] } }) });
+        assert.deepEqual(covered.github?.runner.egressCidrs, ["198.51.100.16/28"]);
     });
 
     it("applies the schema default of every key a stack leaves out", () => {
@@ -194,6 +234,37 @@ describe("stack config loader", () => {
         ["app switch as a string", { apps: JSON.stringify({ chat: { enabled: "no" } }) }, 'platform:apps.chat.enabled: must be true or false (got "no")'],
         ["unknown key of an app", { apps: JSON.stringify({ chat: { replicas: 2 } }) }, "platform:apps.chat.replicas: unknown key; the keys are enabled, settings"],
         ["app setting as a number", { apps: JSON.stringify({ chat: { settings: { PORT: 8080 } } }) }, "platform:apps.chat.settings.PORT: must be a non-empty string; quote numbers and booleans (got 8080)"],
+        // CI on GitHub Actions (`github`): its identities, and its path to the Kubernetes API.
+        ["stack file without github (Pulumi requires it)", { github: undefined }, "platform:github: required, set it in Pulumi.<stack>.yaml (CI on GitHub Actions"],
+        ["github as a list", { github: list("example-org/platform") }, "platform:github: must be a YAML mapping"],
+        ["misspelt github key", { github: JSON.stringify({ ...devGithub, repositry: "x/y" }) }, "platform:github.repositry: unknown key; expected repository, branch, oidcProvider, backendUrl, secretsProvider, runner (did you mean repository?)"],
+        ["repository as a URL", { github: JSON.stringify({ ...devGithub, repository: "https://github.com/example-org/platform" }) }, 'platform:github.repository: must be owner/name as GitHub shows it, e.g. example-org/platform (got "https://github.com/example-org/platform")'],
+        ["OIDC provider mode unknown", { github: JSON.stringify({ ...devGithub, oidcProvider: "reuse" }) }, 'platform:github.oidcProvider: must be create (this stack creates the account\'s GitHub OIDC provider) or existing'],
+        ["state backend CI cannot read", { github: JSON.stringify({ ...devGithub, backendUrl: "gs://state" }) }, 'platform:github.backendUrl: must be s3://<bucket>[/<prefix>] or https://api.pulumi.com'],
+        ["S3 backend without a KMS secrets provider", { github: JSON.stringify({ ...devGithub, secretsProvider: "" }) }, "platform:github.secretsProvider: required with an S3 backend"],
+        ["passphrase secrets provider", { github: JSON.stringify({ ...devGithub, secretsProvider: "passphrase" }) }, 'platform:github.secretsProvider: must be awskms://alias/<name>'],
+        ["runner label with a space", { github: JSON.stringify({ ...devGithub, runner: { label: "ubuntu latest" } }) }, 'platform:github.runner.label: must be a runner label such as ubuntu-latest (got "ubuntu latest")'],
+        ["private egress for a runner outside the VPC", { github: JSON.stringify({ ...devGithub, runner: { egressCidrs: ["10.0.0.0/24"] } }) }, "platform:github.runner.egressCidrs: 10.0.0.0/24 is not a public range"],
+        [
+            "restricted endpoint that admits no CI runner",
+            { publicAccessCidrs: list("203.0.113.0/24"), endpointPrivateAccess: "true" },
+            'platform:publicAccessCidrs: admits none of CI\'s runners: platform:github.runner (label "ubuntu-latest") declares no fixed egress, and hosted runners have none.',
+        ],
+        [
+            "runner egress outside the endpoint's ranges",
+            { publicAccessCidrs: list("203.0.113.0/24"), endpointPrivateAccess: "true", github: JSON.stringify({ ...devGithub, runner: { label: "platform-dev", egressCidrs: ["198.51.100.0/28"] } }) },
+            "platform:publicAccessCidrs: must include CI's runner egress 198.51.100.0/28 (platform:github.runner.egressCidrs)",
+        ],
+        [
+            "private endpoint only, runner outside the VPC",
+            { endpointPublicAccess: "false", publicAccessCidrs: list(), endpointPrivateAccess: "true" },
+            "platform:endpointPublicAccess: false leaves CI no path to the Kubernetes API: run the stack's jobs on a runner inside the VPC",
+        ],
+        [
+            "runner in the VPC without the private endpoint",
+            { endpointPrivateAccess: "false", github: JSON.stringify({ ...devGithub, runner: { label: "platform-dev", inVpc: true, egressCidrs: ["10.10.0.0/19"] } }) },
+            "platform:endpointPrivateAccess: must be true: platform:github.runner.inVpc says CI's runners reach the API from inside the VPC",
+        ],
         // App Secret values (`pulumi config set --secret --path`): the messages name the kind, never the value.
         [
             "app Secret value that --path stored as a number",

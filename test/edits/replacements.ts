@@ -132,6 +132,7 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
     },
     "aws:efs/mountTarget:MountTarget": { label: "EFS mount target", doc: `${TF}efs_mount_target`, replaceOn: ["fileSystemId", "subnetId", "ipAddress"] },
 
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { label: "IAM OIDC provider", doc: `${TF}iam_openid_connect_provider`, replaceOn: ["url"] },
     "aws:iam/role:Role": { label: "IAM role", doc: `${TF}iam_role`, replaceOn: ["name", "namePrefix", "path"] },
     "aws:iam/rolePolicy:RolePolicy": { label: "IAM role policy", doc: `${TF}iam_role_policy`, replaceOn: ["name", "namePrefix", "role"] },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { label: "IAM policy attachment", doc: `${TF}iam_role_policy_attachment`, replaceOn: ["role", "policyArn"] },
@@ -209,6 +210,12 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
     },
 
     // The extra namespaces' profiles, beside pulumi-eks's own (every argument forces a new profile).
+    "aws:eks/accessEntry:AccessEntry": { label: "EKS access entry", doc: `${TF}eks_access_entry`, replaceOn: ["clusterName", "principalArn", "type"] },
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
+        label: "EKS access policy association",
+        doc: `${TF}eks_access_policy_association`,
+        replaceOn: ["accessScope", "clusterName", "policyArn", "principalArn"],
+    },
     "aws:eks/fargateProfile:FargateProfile": {
         label: "Fargate profile",
         doc: `${TF}eks_fargate_profile`,
@@ -239,6 +246,7 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
     "platform:apps:App": component("app"),
     "platform:apps:AppDatabase": component("app database"),
     "platform:apps:DatabaseBootstrap": component("database bootstrap"),
+    "platform:ci:Identities": component("CI identities"),
     "platform:cluster:Cluster": component("cluster"),
     "platform:data:AppRepository": component("app repository"),
     "platform:data:AppVolume": component("app volume"),

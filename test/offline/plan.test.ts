@@ -66,7 +66,9 @@ describe("offline plan", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /^◆ platform:network:Network network$/m);
         assert.match(run.stdout, /^ {2}◆ eks:index:Cluster cluster-eks {2}\(name=platform-dev, version=1\.35, authenticationMode=API/m);
-        assert.match(run.stdout, /^Stack platform\/dev: \d+ resources \(0 protected\)$/m);
+        // dev protects nothing but CI's identities, which CI runs as (components/ci/identities.ts).
+        assert.match(run.stdout, /^Stack platform\/dev: \d+ resources \(10 protected\)$/m);
+        assert.match(run.stdout, /^ {2}\+ aws:iam\/role:Role ci-deploy {2}\(protected\)$/m);
         assert.match(run.stdout, /^ {2}kubeconfig: \[secret\]$/m);
         const planned = JSON.parse(fs.readFileSync(out, "utf8"));
         assert.equal(planned.generator, GENERATOR);
@@ -181,8 +183,9 @@ describe("offline plan", () => {
         it("invalid config: the report, exit 1, no stack trace", async () => {
             const run = await failing("bad", "config:\n  platform:region: mars\n  platform:azCount: 1\n");
             assert.equal(run.code, 1);
-            assert.match(run.stderr, /The plan of bad failed \(5 problems\); nothing was written/);
+            assert.match(run.stderr, /The plan of bad failed \(6 problems\); nothing was written/);
             assert.match(run.stderr, /- platform:gitRepoUrl: required/);
+            assert.match(run.stderr, /- platform:github: required, set it in Pulumi\.<stack>\.yaml \(CI on GitHub Actions/);
             assert.match(run.stderr, /- platform:apps: required, set it in Pulumi\.<stack>\.yaml \(Per-app switches and settings of this stack; \{\} for none/);
             assert.match(run.stderr, /- platform:region: must be an AWS region/);
             assert.match(run.stderr, /- platform:azCount: must be an integer from 2 to 4 \(got 1\)/);
