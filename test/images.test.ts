@@ -16,6 +16,7 @@ import { pathToFileURL } from "url";
 import { parse, stringify } from "yaml";
 import * as discover from "../components/apps/discover";
 import { REPO_ROOT } from "../scripts/offline/stack-config";
+import { ciStacks, requiredVariables } from "../scripts/ci-stacks";
 import { projectStacks } from "../scripts/offline/stacks";
 import { APPS_DIR, DESCRIPTOR_FILE, Io, TagLookup, appImages, appTag, ecrHasTag, ecrRepository, imageReference, main, overlayPath, stacksOf, withImageTag } from "../scripts/app-images";
 
@@ -100,15 +101,28 @@ case "$1 $2" in
   *) echo "gh stub: unexpected $*" >&2; exit 2 ;;
 esac
 `,
-    // npx tsx <script>: this repository's script, run in the checkout (no download).
+    // npx tsx <script>: this repository's script, run in the checkout (no download); app-images.ts
+    // as bundled once by tsx's own esbuild (a third of tsx's start-up time, run a dozen times).
     npx: `#!/usr/bin/env bash
 echo "npx $*" >> "$STUB_LOG"
 [ "$1" = tsx ] || { echo "npx stub: unexpected $*" >&2; exit 2; }
 shift
 script=$1; shift
+[ "$script" = scripts/app-images.ts ] && [ -n "\${APP_IMAGES_JS:-}" ] && exec node "$APP_IMAGES_JS" "$@"
 exec node --import "$TSX_URL" "$PLATFORM/$script" "$@"
 `,
 };
+
+let bundled: string | undefined;
+/** scripts/app-images.ts bundled with its one dependency (yaml) by the esbuild that tsx runs on, once per test run. */
+function bundledScript(): string {
+    if (bundled && fs.existsSync(bundled)) return bundled;
+    const esbuild = require(require.resolve("esbuild", { paths: [path.dirname(require.resolve("tsx/package.json"))] }));
+    bundled = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "app-images-js-")), "app-images.js");
+    esbuild.buildSync({ entryPoints: [path.join(REPO_ROOT, "scripts/app-images.ts")], bundle: true, platform: "node", target: "node20", outfile: bundled, logLevel: "error" });
+    return bundled;
+}
+after(() => bundled && fs.rmSync(path.dirname(bundled), { recursive: true, force: true }));
 
 /** A repository with a bare origin, stub tools and fake ECRs, Pulumi outputs and pull requests. */
 class World {
@@ -201,6 +215,7 @@ class World {
             GH_STATE: this.gh,
             PLATFORM: REPO_ROOT,
             TSX_URL: pathToFileURL(require.resolve("tsx")).href,
+            APP_IMAGES_JS: bundledScript(),
             ...extra,
         };
     }
@@ -595,6 +610,46 @@ describe("images.yml: its shape", () => {
         // Nothing waits for every leg: a failing prd never holds up dev.
         for (const [id, other] of Object.entries<any>(jobs)) assert.ok(![other.needs ?? []].flat().includes("images"), `jobs.${id} needs the images matrix`);
         assert.deepEqual(Object.keys(jobs).sort(), ["images", "stacks"]);
+    });
+
+    it("hands each leg what scripts/ci-stacks.ts prints: every matrix value the job reads", () => {
+        // ci-stacks.ts's own selection, in process; the step's wiring through a stub npx that prints it.
+        const vars: Record<string, string> = {};
+        for (const stack of projectStacks(REPO_ROOT)) {
+            for (const [key, name] of Object.entries(requiredVariables(stack, "images"))) vars[name] = key === "role" ? `arn:aws:iam::000000000000:role/images-${stack}` : `${key}-${stack}`;
+        }
+        const include = ciStacks({ purpose: "images" }, vars);
+        assert.deepEqual(include.map((e) => e.stack), projectStacks(REPO_ROOT));
+        const read = new Set([...JSON.stringify(job).matchAll(/matrix\.(\w+)/g)].map((m) => m[1]));
+        assert.deepEqual([...read].sort(), ["backendUrl", "region", "revision", "role", "stack"]);
+        for (const entry of include as unknown as Record<string, unknown>[]) {
+            for (const key of read) assert.ok(typeof entry[key] === "string" && entry[key] !== "", `${entry.stack}: ${key}`);
+            assert.equal(entry.role, `arn:aws:iam::000000000000:role/images-${entry.stack}`, "not the images role");
+        }
+
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "images-stacks-"));
+        try {
+            fs.writeFileSync(path.join(tmp, "npx"), `#!/bin/sh\n[ "$*" = "tsx scripts/ci-stacks.ts images" ] || exit 2\n[ -n "$VARS" ] || exit 3\necho "$INCLUDE"\n`, { mode: 0o755 });
+            const output = path.join(tmp, "output");
+            fs.writeFileSync(output, "");
+            const step = jobs.stacks.steps.find((s: any) => s.id === "stacks");
+            const run = (npxStatus: string) =>
+                spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+                    cwd: REPO_ROOT,
+                    env: { PATH: `${tmp}:${process.env.PATH}`, HOME: tmp, GITHUB_OUTPUT: output, VARS: fill(step.env.VARS, { vars }), INCLUDE: npxStatus },
+                    encoding: "utf8",
+                });
+            const result = run(JSON.stringify(include));
+            assert.equal(result.status, 0, result.stdout + result.stderr);
+            const outputs = Object.fromEntries(fs.readFileSync(output, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+            assert.deepEqual(JSON.parse(outputs.include), include);
+            assert.match(outputs.sha, /^[0-9a-f]{40}$/);
+            // A selection that fails (a stack without its variables) fails the step, not an empty matrix.
+            fs.writeFileSync(path.join(tmp, "npx"), "#!/bin/sh\necho '::error::AWS_IMAGES_ROLE_ARN_PRD is not set' >&2\nexit 1\n", { mode: 0o755 });
+            assert.notEqual(run("").status, 0);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
     });
 
     it("assumes the stack's images role from the matrix, without an environment (the role trusts main's ref) and without a longer session", () => {
