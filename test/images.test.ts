@@ -325,7 +325,7 @@ function runJob(job: any, given: { matrix: MatrixEntry; needs: unknown; github: 
                     Object.assign(actionEnv, { STUB_ROLE: inputs["role-to-assume"], AWS_REGION: inputs["aws-region"] });
                     break;
                 case "actions/create-github-app-token":
-                    assert.deepEqual(inputs, { "client-id": "Iv23.app", "private-key": "-----BEGIN RSA PRIVATE KEY-----" });
+                    assert.deepEqual(inputs, { "client-id": "Iv23.app", "private-key": "-----BEGIN RSA PRIVATE KEY-----", "permission-contents": "write", "permission-pull-requests": "write" });
                     outputs = { token: "app-token" };
                     break;
                 default:
@@ -664,7 +664,9 @@ describe("images.yml: its shape", () => {
     });
 
     it("never pushes to main: the only push is open-pr.sh's, to images/<stack>, with the GitHub App's token", () => {
-        assert.doesNotMatch(WORKFLOW_TEXT, /git push|contents: write/);
+        assert.doesNotMatch(WORKFLOW_TEXT, /git push/);
+        // GITHUB_TOKEN cannot write the repository in any job.
+        for (const permissions of [WORKFLOW.permissions, ...Object.values<any>(jobs).map((j) => j.permissions)]) assert.ok([undefined, "read"].includes(permissions?.contents));
         const script = fs.readFileSync(OPEN_PR, "utf8");
         const pushes = script.split("\n").filter((l) => /\bgit push\b/.test(l));
         assert.deepEqual(pushes.map((l) => l.trim()), ['git push -q --force origin "HEAD:refs/heads/${branch}"']);
