@@ -20,6 +20,7 @@
  * main` keeps the stacks that follow `main` (a merge deploys those, and only those). `destroy`
  * keeps the stacks whose data is not protected (`platform:protectStatefulResources: false`).
  */
+import { CiRole, ciVariableNames, variableSuffix } from "../components/ci/policies";
 import { ConfigError } from "../components/errors";
 import { REPO_ROOT, readStackConfig } from "./offline/stack-config";
 import { projectStacks } from "./offline/stacks";
@@ -60,33 +61,20 @@ export class SelectionError extends Error {
     }
 }
 
-/** The suffix of a stack's repository variables: `dev` → `DEV`, `eu-prd` → `EU_PRD`. */
-export function variableSuffix(stack: string): string {
-    return stack.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-}
+export { variableSuffix };
 
-const ROLE_VARIABLE: Record<Purpose, string> = {
-    preview: "AWS_PREVIEW_ROLE_ARN",
-    images: "AWS_IMAGES_ROLE_ARN",
-    deploy: "AWS_DEPLOY_ROLE_ARN",
-    // A destroy is a deploy's job: the same role, in the same environment.
-    destroy: "AWS_DEPLOY_ROLE_ARN",
-};
+/** The role each purpose assumes: a destroy is a deploy's job, with the same role in the same environment. */
+const ROLE: Record<Purpose, CiRole> = { preview: "preview", images: "images", deploy: "deploy", destroy: "deploy" };
 
-/** The repository variables a stack needs for a purpose, by what they hold. */
+/** The repository variables a stack needs for a purpose, by what they hold (components/ci/policies.ts names them). */
 export function requiredVariables(stack: string, purpose: Purpose): Record<"region" | "role" | "runner" | "backendUrl", string> {
-    const suffix = variableSuffix(stack);
-    return {
-        region: `AWS_REGION_${suffix}`,
-        role: `${ROLE_VARIABLE[purpose]}_${suffix}`,
-        runner: `CI_RUNNER_${suffix}`,
-        backendUrl: `PULUMI_BACKEND_URL_${suffix}`,
-    };
+    const names = ciVariableNames(stack);
+    return { region: names.region, role: names.roles[ROLE[purpose]], runner: names.runner, backendUrl: names.backendUrl };
 }
 
 /** The optional one: unset or empty, the stack has no secrets provider to pass. */
 export function secretsProviderVariable(stack: string): string {
-    return `PULUMI_SECRETS_PROVIDER_${variableSuffix(stack)}`;
+    return ciVariableNames(stack).secretsProvider;
 }
 
 const LABELS = {

@@ -337,9 +337,31 @@ export function variableSuffix(stack: string): string {
     return stack.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
+/** The names of a stack's repository variables (what `scripts/ci-stacks.ts` reads), by what they hold. */
+export interface CiVariableNames {
+    readonly region: string;
+    readonly roles: Readonly<Record<CiRole, string>>;
+    readonly runner: string;
+    readonly backendUrl: string;
+    /** Optional: unset or empty, the stack has no secrets provider to pass. */
+    readonly secretsProvider: string;
+}
+
+/** The names of a stack's repository variables, each ending with {@link variableSuffix}. */
+export function ciVariableNames(stack: string): CiVariableNames {
+    const s = variableSuffix(stack);
+    return {
+        region: `AWS_REGION_${s}`,
+        roles: { preview: `AWS_PREVIEW_ROLE_ARN_${s}`, images: `AWS_IMAGES_ROLE_ARN_${s}`, deploy: `AWS_DEPLOY_ROLE_ARN_${s}` },
+        runner: `CI_RUNNER_${s}`,
+        backendUrl: `PULUMI_BACKEND_URL_${s}`,
+        secretsProvider: `PULUMI_SECRETS_PROVIDER_${s}`,
+    };
+}
+
 /**
- * The repository variables the workflows read for this stack, named with its suffix: set once from
- * `pulumi stack output ciVariables` (README, Delivery). None is secret: role ARNs, a region, a
+ * The repository variables the workflows read for this stack ({@link ciVariableNames}): set once
+ * from `pulumi stack output ciVariables` (README, Delivery). None is secret: role ARNs, a region, a
  * runner label, the backend URL and the secrets provider's key alias.
  */
 export function ciVariables(
@@ -348,15 +370,15 @@ export function ciVariables(
     roleArns: Readonly<Record<CiRole, string>>,
     github: Pick<GithubConfig, "backendUrl" | "secretsProvider" | "runner">,
 ): Record<string, string> {
-    const s = variableSuffix(stack);
+    const n = ciVariableNames(stack);
     return {
-        [`AWS_REGION_${s}`]: region,
-        [`AWS_PREVIEW_ROLE_ARN_${s}`]: roleArns.preview,
-        [`AWS_IMAGES_ROLE_ARN_${s}`]: roleArns.images,
-        [`AWS_DEPLOY_ROLE_ARN_${s}`]: roleArns.deploy,
-        [`CI_RUNNER_${s}`]: github.runner.label,
-        [`PULUMI_BACKEND_URL_${s}`]: github.backendUrl,
-        ...(github.secretsProvider ? { [`PULUMI_SECRETS_PROVIDER_${s}`]: github.secretsProvider } : {}),
+        [n.region]: region,
+        [n.roles.preview]: roleArns.preview,
+        [n.roles.images]: roleArns.images,
+        [n.roles.deploy]: roleArns.deploy,
+        [n.runner]: github.runner.label,
+        [n.backendUrl]: github.backendUrl,
+        ...(github.secretsProvider ? { [n.secretsProvider]: github.secretsProvider } : {}),
     };
 }
 
