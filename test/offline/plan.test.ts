@@ -67,7 +67,7 @@ describe("offline plan", () => {
         assert.match(run.stdout, /^◆ platform:network:Network network$/m);
         assert.match(run.stdout, /^ {2}◆ eks:index:Cluster cluster-eks {2}\(name=platform-dev, version=1\.35, authenticationMode=API/m);
         // dev protects nothing but CI's identities, which CI runs as (components/ci/identities.ts).
-        assert.match(run.stdout, /^Stack platform\/dev: \d+ resources \(10 protected\)$/m);
+        assert.match(run.stdout, /^Stack platform\/dev: \d+ resources \(9 protected\)$/m);
         assert.match(run.stdout, /^ {2}\+ aws:iam\/role:Role ci-deploy {2}\(protected\)$/m);
         assert.match(run.stdout, /^ {2}kubeconfig: \[secret\]$/m);
         const planned = JSON.parse(fs.readFileSync(out, "utf8"));
