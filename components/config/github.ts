@@ -165,6 +165,10 @@ export function githubConfig(v: ConfigValues, cluster: Pick<ClusterConfig, "endp
         v.problems.push(`${where}.secretsProvider: required with an S3 backend (the alternative, a passphrase, would be a long-lived secret in CI): awskms://alias/<key alias>?region=<region>`);
     }
     const runner = runnerConfig(v, `${where}.runner`, raw.runner);
+    // CI runs with the credentials of the role its job assumed (GitHub's OIDC): a profile in the
+    // stack file would be missing on the runner, and a role to assume would replace CI's own.
+    if (v.str("awsProfile")) v.problem("awsProfile", `CI's jobs (${where}) run with the role they assume and have no profiles: leave it empty and set AWS_PROFILE in your shell for local runs`);
+    if (v.str("assumeRoleArn")) v.problem("assumeRoleArn", `CI's jobs (${where}) run as their own roles, which it would replace: leave it empty and assume the role in your shell for local runs`);
     if (v.problems.length > before) return undefined;
     // The endpoint keys' own problems come first: the path is judged once they are valid.
     const endpointKeys = (["endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"] as const).map((k) => `${v.key(k)}:`);

@@ -133,7 +133,7 @@ describe("stack config loader", () => {
     });
 
     it("takes an AWS profile and a role to assume for the stack's account", () => {
-        const config = withChanges(dev, { awsProfile: "acme-dev", assumeRoleArn: "arn:aws:iam::111111111111:role/deployer" });
+        const config = withChanges(dev, { awsProfile: "acme-dev", assumeRoleArn: "arn:aws:iam::111111111111:role/deployer", github: "{}" });
         const c = loadConfig(config.values, config.project, "dev");
         assert.deepEqual(c.aws, {
             region: "ap-northeast-1",
@@ -178,8 +178,8 @@ describe("stack config loader", () => {
         ["Fargate namespace the built-ins cover", { extraFargateNamespaces: list("app-chat") }, 'platform:extraFargateNamespaces: "app-chat" is already covered by the built-in selectors'],
         ["Fargate namespace with capitals", { extraFargateNamespaces: list("Batch_Jobs") }, 'platform:extraFargateNamespaces: "Batch_Jobs" is not a namespace name'],
         ["short account id", { allowedAccountIds: list("12345") }, 'platform:allowedAccountIds: "12345" is not a 12-digit AWS account id'],
-        ["role to assume that is no role ARN", { assumeRoleArn: "deployer" }, 'platform:assumeRoleArn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name> (got "deployer")'],
-        ["profile with a space", { awsProfile: "my profile" }, "platform:awsProfile: must be a profile name without spaces or brackets"],
+        ["role to assume that is no role ARN", { assumeRoleArn: "deployer", github: "{}" }, 'platform:assumeRoleArn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name> (got "deployer")'],
+        ["profile with a space", { awsProfile: "my profile", github: "{}" }, "platform:awsProfile: must be a profile name without spaces or brackets"],
         ["misspelt key", { azcount: "3" }, "platform:azcount: unknown key"],
         ["aws: key the program ignores", { "aws:region": "us-east-1" }, "aws:region: ignored, the program builds its own AWS provider and reads only platform:* keys; set platform:region instead"],
         ["boolean as yes", { protectStatefulResources: "yes" }, 'platform:protectStatefulResources: must be true or false (got "yes")'],
@@ -226,7 +226,7 @@ describe("stack config loader", () => {
         ["loopback for the public endpoint", { publicAccessCidrs: list("127.0.0.1/32") }, "platform:publicAccessCidrs: 127.0.0.1/32 is in the loopback range"],
         ["VPC keys with an existing VPC", { ...existingVpc, azCount: "3" }, "platform:azCount: has no effect with platform:existingVpcId"],
         // Keys that only mean something together.
-        ["role in an account the stack does not allow", { assumeRoleArn: "arn:aws:iam::999999999999:role/deployer" }, "platform:assumeRoleArn: arn:aws:iam::999999999999:role/deployer is in account 999999999999, which platform:allowedAccountIds (111111111111) does not allow"],
+        ["role in an account the stack does not allow", { assumeRoleArn: "arn:aws:iam::999999999999:role/deployer", github: "{}" }, "platform:assumeRoleArn: arn:aws:iam::999999999999:role/deployer is in account 999999999999, which platform:allowedAccountIds (111111111111) does not allow"],
         ["API endpoint off on both sides", { endpointPublicAccess: "false", publicAccessCidrs: list(), endpointPrivateAccess: "false" }, "platform:endpointPrivateAccess: and platform:endpointPublicAccess are both false: nothing could reach the Kubernetes API"],
         ["stack file without apps (Pulumi requires it)", { apps: undefined }, "platform:apps: required, set it in Pulumi.<stack>.yaml (Per-app switches and settings of this stack; {} for none"],
         ["pause delay on a database that cannot pause", { dbMinCapacity: "0.5" }, 'platform:dbSecondsUntilAutoPause: has no effect unless platform:dbMinCapacity is "0" (it is "0.5"); remove it'],
@@ -245,6 +245,8 @@ describe("stack config loader", () => {
         ["passphrase secrets provider", { github: JSON.stringify({ ...devGithub, secretsProvider: "passphrase" }) }, 'platform:github.secretsProvider: must be awskms://alias/<name>'],
         ["runner label with a space", { github: JSON.stringify({ ...devGithub, runner: { label: "ubuntu latest" } }) }, 'platform:github.runner.label: must be a runner label such as ubuntu-latest (got "ubuntu latest")'],
         ["private egress for a runner outside the VPC", { github: JSON.stringify({ ...devGithub, runner: { egressCidrs: ["10.0.0.0/24"] } }) }, "platform:github.runner.egressCidrs: 10.0.0.0/24 is not a public range"],
+        ["a profile beside CI", { awsProfile: "acme-dev" }, "platform:awsProfile: CI's jobs (platform:github) run with the role they assume and have no profiles: leave it empty and set AWS_PROFILE in your shell for local runs"],
+        ["a role to assume beside CI", { assumeRoleArn: "arn:aws:iam::111111111111:role/deployer" }, "platform:assumeRoleArn: CI's jobs (platform:github) run as their own roles, which it would replace"],
         [
             "restricted endpoint that admits no CI runner",
             { publicAccessCidrs: list("203.0.113.0/24"), endpointPrivateAccess: "true" },
