@@ -49,7 +49,7 @@ export = async () => {
     // CI's identities (`github`): the roles the workflows assume. CI itself may not change them:
     // such a change is refused here, in the pull request's preview already.
     const where = { partition: caller.partition, region: config.aws.region, accountId: caller.accountId };
-    const ciDef = config.github ? ciDefinition({ where, stack: config.stack, github: config.github, names: names.ciRoles, ecrPrefix: names.ecrPrefix }) : undefined;
+    const ciDef = config.github ? ciDefinition({ where, stack: config.stack, destroyable: !config.protect, github: config.github, names: names.ciRoles, ecrPrefix: names.ecrPrefix }) : undefined;
     await checkCiChange(provider, ciRole(caller.arn, caller.accountId), names.ciRoles, ciDef, `${config.project}:github`, clusterCreatorArn(config.cluster.adminArns));
     const opts = { providers: [provider] };
     const ci = ciDef ? new CiIdentities("ci", { definition: ciDef }, opts) : undefined;

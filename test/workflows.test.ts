@@ -301,8 +301,9 @@ describe("GitHub Actions workflows", () => {
             const job = assuming.job;
             assert.equal(credentials.with["aws-region"], assuming === matrixJob ? "${{ matrix.region }}" : "${{ inputs.region }}", where);
             if (purpose === "deploy" || purpose === "destroy") {
-                // The deploy role trusts `environment:<stack>` only: the job must run in the stack's.
-                assert.equal(job.environment, assuming === matrixJob ? "${{ matrix.stack }}" : "${{ inputs.stack }}", `${where}: environment`);
+                // The deploy role trusts `environment:<stack>` (and `<stack>-destroy` where CI may destroy): the job runs in one of them.
+                const environment = assuming === matrixJob ? "${{ matrix.stack }}" : "${{ inputs.stack }}";
+                assert.equal(job.environment, purpose === "destroy" ? `${environment}-destroy` : environment, `${where}: environment`);
                 assert.equal(credentials.with["role-duration-seconds"], 7200, `${where}: a deploy outlasts an hour`);
             } else {
                 // An environment would change the OIDC subject to environment:<stack>, which these roles do not trust.

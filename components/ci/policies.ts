@@ -10,7 +10,8 @@
  *   workflows of pull requests from forks (their GITHUB_TOKEN is read-only and `id-token: write`
  *   is not granted), so only branches of the repository itself reach the preview role;
  * - a job in an environment: `repo:<owner>/<name>:environment:<environment>`, and nothing else:
- *   the deploy role is reachable only from the stack's environment, after its protection rules;
+ *   the deploy role is reachable only from the stack's environment, after its protection rules
+ *   (and, in a stack CI may destroy, from its destroy environment, which gates destroys alone);
  * - any other job: `repo:<owner>/<name>:ref:refs/heads/<branch>`: the images role, from the
  *   default branch only (a job with an environment would get the environment's sub instead).
  */
@@ -47,6 +48,8 @@ export interface CiContext {
     /** Partition, region and account of the stack. */
     readonly where: AwsLocation;
     readonly stack: string;
+    /** Whether CI may destroy the stack (`protectStatefulResources: false`). */
+    readonly destroyable: boolean;
     readonly github: GithubConfig;
     /** The roles' names (naming.ts `ciRoles`). */
     readonly names: CiRoleNames;
@@ -78,14 +81,29 @@ export function githubOidcProviderArn(where: Pick<AwsLocation, "partition" | "ac
     return `arn:${where.partition}:iam::${where.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
 }
 
-/** The `sub` each role trusts: see the module comment. */
-export function ciSubjects(github: Pick<GithubConfig, "repository" | "branch">, stack: string): Readonly<Record<CiRole, string>> {
-    const repo = `repo:${github.repository}`;
-    return { preview: `${repo}:pull_request`, images: `${repo}:ref:refs/heads/${github.branch}`, deploy: `${repo}:environment:${stack}` };
+/**
+ * The GitHub environment a destroy runs in: its own, so that its protection rules (required
+ * reviewers) gate a destroy without gating every deploy of the stack.
+ */
+export function destroyEnvironment(stack: string): string {
+    return `${stack}-destroy`;
 }
 
-/** Trust in exactly one `sub` of the repository, with the audience the AWS action requests (StringEquals: no wildcard). */
-export function ciTrustPolicy(oidcProviderArn: string, sub: string): PolicyDocument {
+/**
+ * The `sub`s each role trusts (see the module comment): one each; the deploy role of a stack CI
+ * may destroy (`protectStatefulResources: false`) also the destroy environment's.
+ */
+export function ciSubjects(github: Pick<GithubConfig, "repository" | "branch">, stack: string, destroyable = false): Readonly<Record<CiRole, readonly string[]>> {
+    const repo = `repo:${github.repository}`;
+    return {
+        preview: [`${repo}:pull_request`],
+        images: [`${repo}:ref:refs/heads/${github.branch}`],
+        deploy: [`${repo}:environment:${stack}`, ...(destroyable ? [`${repo}:environment:${destroyEnvironment(stack)}`] : [])],
+    };
+}
+
+/** Trust in exactly the given `sub`s of the repository, with the audience the AWS action requests (StringEquals: no wildcard). */
+export function ciTrustPolicy(oidcProviderArn: string, subs: readonly string[]): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -93,7 +111,7 @@ export function ciTrustPolicy(oidcProviderArn: string, sub: string): PolicyDocum
                 Effect: "Allow",
                 Principal: { Federated: oidcProviderArn },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: sub } },
+                Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subs.length === 1 ? subs[0] : [...subs] } },
             },
         ],
     };
@@ -302,7 +320,7 @@ export function ciAccessPolicyArns(partition: string): Readonly<Record<CiRole, s
 /** The whole of CI's identities for one stack. */
 export function ciDefinition(ctx: CiContext): CiDefinition {
     const oidcProviderArn = githubOidcProviderArn(ctx.where);
-    const subjects = ciSubjects(ctx.github, ctx.stack);
+    const subjects = ciSubjects(ctx.github, ctx.stack, ctx.destroyable);
     const policies = ciInlinePolicies(ctx);
     const managed = ciManagedPolicyArns(ctx.where.partition);
     const access = ciAccessPolicyArns(ctx.where.partition);

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CI_ROLES, CI_SESSION_SECONDS, CiRole, ciSubjects, ciVariableNames } from "../../components/ci/policies";
+import { CI_ROLES, CI_SESSION_SECONDS, CiRole, ciSubjects, ciVariableNames, destroyEnvironment } from "../../components/ci/policies";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, stackConfig } from "../support";
 
@@ -67,6 +67,9 @@ describe("delivery: workflows, trust and README agree", () => {
                 assert.equal(job.environment, undefined, where);
                 const push = workflow(file).on.push;
                 if (push) assert.deepEqual(push.branches, branches, `${where}: pushes of the branch the images role trusts`);
+            } else if (file === "destroy.yml") {
+                // repo:<owner>/<name>:environment:<stack>-destroy, which only a destroyable stack's deploy role trusts.
+                assert.equal(job.environment, `\${{ matrix.stack }}${destroyEnvironment("")}`, where);
             } else {
                 // repo:<owner>/<name>:environment:<stack>: the job runs in the stack's environment.
                 assert.match(String(job.environment), /^\$\{\{ (inputs|matrix)\.stack \}\}$/, where);
@@ -85,11 +88,11 @@ describe("delivery: workflows, trust and README agree", () => {
         const table = README.slice(README.indexOf("<!-- ci-roles:start -->"), README.indexOf("<!-- ci-roles:end -->"));
         const rows = table.split("\n").filter((l) => /^\| `\w+` \|/.test(l)).map((l) => l.split(" | ").map((c) => c.replace(/^\| /, "").replace(/ \|$/, "")));
         assert.deepEqual(rows.map((r) => r[0]), CI_ROLES.map((r) => `\`${r}\``));
-        const subjects = ciSubjects({ repository: "<owner>/<name>", branch: "<branch>" }, "<stack>");
+        const subjects = ciSubjects({ repository: "<owner>/<name>", branch: "<branch>" }, "<stack>", true);
         const users = (role: CiRole) => files.filter((f) => assumingJobs().some((j) => j.file === f) && rolesOf(f).includes(role));
         for (const [i, role] of CI_ROLES.entries()) {
             const [, sub, assumedBy, , , session] = rows[i];
-            assert.equal(sub, `\`${subjects[role]}\``, role);
+            assert.equal(sub, subjects[role].map((s) => `\`${s}\``).join(" and, where CI may destroy the stack, "), role);
             assert.equal(session, `${CI_SESSION_SECONDS[role]} s`, role);
             for (const file of users(role)) assert.ok(assumedBy.includes(`\`${file}\``), `${role}: the README names ${file}`);
         }

@@ -32,7 +32,7 @@ const github: GithubConfig = {
     secretsKey: { alias: "alias/pulumi-secrets" },
     runner: { label: "ubuntu-latest", inVpc: false, egressCidrs: [] },
 };
-const ctx: CiContext = { where, stack: "dev", github, names, ecrPrefix: "platform-dev" };
+const ctx: CiContext = { where, stack: "dev", destroyable: true, github, names, ecrPrefix: "platform-dev" };
 const session = (role: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/GitHubActions`;
 
 /** The account the offline plan's mocks answer for. */
@@ -48,18 +48,19 @@ function asCi(role: string, applied: string | undefined): Record<string, InvokeM
 }
 
 describe("CI identities: the rules", () => {
-    it("trusts, per role, exactly one sub of the repository: pull requests, the default branch, the stack's environment", () => {
+    it("trusts, per role, exact subs of the repository: pull requests, the default branch, the stack's environment (and its destroy environment where CI may destroy)", () => {
         assert.deepEqual(ciSubjects(github, "prd"), {
-            preview: "repo:example-org/platform:pull_request",
-            images: "repo:example-org/platform:ref:refs/heads/main",
-            deploy: "repo:example-org/platform:environment:prd",
+            preview: ["repo:example-org/platform:pull_request"],
+            images: ["repo:example-org/platform:ref:refs/heads/main"],
+            deploy: ["repo:example-org/platform:environment:prd"],
         });
+        assert.deepEqual(ciSubjects(github, "dev", true).deploy, ["repo:example-org/platform:environment:dev", "repo:example-org/platform:environment:dev-destroy"]);
         const def = ciDefinition(ctx);
         for (const role of ["preview", "images", "deploy"] as const) {
             const [statement] = def.roles[role].trust.Statement;
             assert.deepEqual(statement.Principal, { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` });
             assert.deepEqual(statement.Condition, {
-                StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": ciSubjects(github, "dev")[role] },
+                StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": role === "deploy" ? [...ciSubjects(github, "dev", true).deploy] : ciSubjects(github, "dev")[role][0] },
             });
             assert.equal(def.roles[role].maxSessionDuration, CI_SESSION_SECONDS[role]);
         }
@@ -165,7 +166,7 @@ describe("CI identities: the plan", () => {
             const config = stackConfig(stack);
             if (!config.github) return;
             const account = String(result.outputs.ciRoles && (result.outputs.ciRoles as Record<string, string>).deploy).split(":")[4];
-            const def = ciDefinition({ where: { partition: "aws", region: config.aws.region, accountId: account }, stack, github: config.github, names: statefulNames(`platform-${stack}`).ciRoles, ecrPrefix: `platform-${stack}` });
+            const def = ciDefinition({ where: { partition: "aws", region: config.aws.region, accountId: account }, stack, destroyable: !config.protect, github: config.github, names: statefulNames(`platform-${stack}`).ciRoles, ecrPrefix: `platform-${stack}` });
             for (const role of ["preview", "images", "deploy"] as const) {
                 const r = named(result, `ci-${role}`);
                 assert.equal(r.protect, true);
