@@ -7,7 +7,7 @@ import type { AwsConfig, ClusterConfig } from "../config/load";
 import { eksSecretsKeyPolicy, encryptionKey, keyLocation, logGroup } from "../kms";
 import { FARGATE_LOGGING_NAMESPACE, platformNames } from "../naming";
 import { accessEntryArns } from "./access";
-import { corednsConfiguration } from "./coredns";
+import { corednsAddonArgs } from "./coredns";
 import { addonVersions, kubernetesSupportWarnings } from "./versions";
 import { planFargateProfiles } from "./fargate";
 import { FARGATE_LOGGING_CONFIGMAP, fargateLoggingData } from "./logging";
@@ -40,8 +40,8 @@ export interface ClusterArgs {
     /** Subnets for internet-facing load balancers. Defaults to none. */
     readonly publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Resources that must exist before any pod starts (the NAT routes Fargate pulls images through).
-     * CoreDNS, created inside the EKS cluster component, waits for them. Defaults to none.
+     * Resources that must exist before any pod starts (the NAT routes Fargate pulls images through):
+     * CoreDNS and every workload wait for them; the control plane does not. Defaults to none.
      */
     readonly egress?: readonly pulumi.Resource[];
     /**
@@ -195,7 +195,9 @@ export class Cluster extends pulumi.ComponentResource {
                 // Managed add-ons: CoreDNS only, at the version pinned for this Kubernetes version
                 // (never resolved at deploy time); kube-proxy and the VPC CNI are DaemonSets, which
                 // Fargate does not run (components/cluster/versions.ts).
-                corednsAddonOptions: { version: addonVersions(cfg.version).coredns, configurationValues: corednsConfiguration() },
+                // CoreDNS is made below, beside this component, so that the control plane waits for
+                // nothing but its subnets, role and key (coredns.ts corednsAddonArgs).
+                corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { enabled: false },
                 useDefaultVpcCni: true,
                 deletionProtection: args.protect,
@@ -209,8 +211,19 @@ export class Cluster extends pulumi.ComponentResource {
                 // A remote component does not inherit its parent's providers: hand over the AWS one
                 // explicitly, or its resources would go to the default provider's account and region.
                 providers: awsProvider ? { aws: awsProvider } : undefined,
-                dependsOn: [controlPlaneLogs, podExecutionPolicy, podLoggingPolicy, ...(args.egress ?? [])],
+                // Not the NAT routes: the control plane (about ten minutes) needs none, and creates
+                // while the gateways do; what pulls images waits for them (workloadDependencies).
+                dependsOn: [controlPlaneLogs, podExecutionPolicy, podLoggingPolicy],
             },
+        );
+
+        // CoreDNS pulls its image through the NAT routes: it waits for them and for the Fargate
+        // profile inside the cluster component. It was pulumi-eks' `<name>-eks-coredns` until
+        // 2026-11: the alias adopts that add-on instead of replacing it.
+        const coredns = new aws.eks.Addon(
+            `${name}-coredns`,
+            { clusterName: cluster.eksCluster.name, ...corednsAddonArgs(addonVersions(cfg.version).coredns) },
+            { parent: this, dependsOn: [cluster, ...(args.egress ?? [])], aliases: [{ name: `${name}-eks-coredns`, parent: cluster }] },
         );
 
         // EKS creates or deletes one Fargate profile at a time per cluster (ResourceInUseException):
@@ -282,7 +295,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.podExecutionRoleArn = podExecutionRole.arn;
         this.accountId = accountId;
         this.partition = partition;
-        this.workloadDependencies = [cluster, ...profiles, loggingConfig, ...ciAccess, ...(args.egress ?? [])];
+        this.workloadDependencies = [cluster, coredns, ...profiles, loggingConfig, ...ciAccess, ...(args.egress ?? [])];
         this.handle = {
             name: this.clusterName,
             provider: this.provider,

@@ -18,3 +18,25 @@ export function corednsConfiguration() {
         },
     };
 }
+
+/**
+ * The managed CoreDNS add-on as the program creates it, beside the cluster rather than inside
+ * pulumi-eks' component, so that it alone waits for the NAT routes its pods pull their image
+ * through, and the control plane does not. The fields are those pulumi-eks 4.3 gave the add-on it
+ * made (nodejs/eks/cluster/cluster.ts, `${name}-coredns`: `preserve`, OVERWRITE on create and
+ * update, the values JSON-encoded with `computeType` first), so adopting it changes nothing in AWS.
+ * `preserve`: deleting the add-on leaves CoreDNS running.
+ * https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
+ *
+ * @param version the add-on version pinned for the cluster's Kubernetes version (versions.ts). Required.
+ */
+export function corednsAddonArgs(version: string) {
+    return {
+        addonName: "coredns",
+        addonVersion: version,
+        preserve: true,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        configurationValues: JSON.stringify(corednsConfiguration()),
+    };
+}

@@ -1,3 +1,4 @@
+import { corednsConfiguration } from "../../components/cluster/coredns";
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../../components/cluster/cluster";
@@ -141,18 +142,32 @@ describe("cluster", () => {
                 assert.ok(waitsFor(result, configMap, named(result, "cluster-eks")));
             });
 
-            it("runs CoreDNS on Fargate with small requests", async () => {
-                const coredns = input(named(await plan(stack), "cluster-eks"), "corednsAddonOptions.configurationValues");
-                assert.equal(coredns.computeType, "Fargate");
-                assert.deepEqual(coredns.resources.requests, { cpu: "100m", memory: "70Mi" });
+            it("runs CoreDNS on Fargate with small requests, as its own add-on that adopts the one pulumi-eks made", async () => {
+                const result = await plan(stack);
+                assert.equal(input(named(result, "cluster-eks"), "corednsAddonOptions.enabled"), false);
+                const addon = named(result, "cluster-coredns");
+                const values = JSON.parse(input(addon, "configurationValues"));
+                assert.equal(values.computeType, "Fargate");
+                assert.deepEqual(values.resources.requests, { cpu: "100m", memory: "70Mi" });
+                // pulumi-eks 4.3's add-on (`${name}-coredns` under the component): the same fields, so adopting it is no change.
+                assert.deepEqual(
+                    [input(addon, "addonName"), input(addon, "preserve"), input(addon, "resolveConflictsOnCreate"), input(addon, "resolveConflictsOnUpdate")],
+                    ["coredns", true, "OVERWRITE", "OVERWRITE"],
+                );
+                assert.equal(input(addon, "configurationValues"), JSON.stringify(corednsConfiguration()));
             });
 
-            it("creates CoreDNS only once the NAT routes its image pulls need exist", async () => {
+            it("creates the control plane without waiting for the NAT routes, and CoreDNS only once they exist", async () => {
                 const result = await plan(stack);
                 const eks = named(result, "cluster-eks");
+                const coredns = named(result, "cluster-coredns");
                 const routes = ofType(result, "aws:ec2/route:Route").filter((r) => r.name.startsWith("network-private-"));
                 assert.ok(routes.length >= 2);
-                for (const route of routes) assert.ok(waitsFor(result, eks, route), `cluster-eks does not wait for ${route.name}`);
+                for (const route of routes) {
+                    assert.ok(!waitsFor(result, eks, route), `cluster-eks waits for ${route.name}`);
+                    assert.ok(waitsFor(result, coredns, route), `CoreDNS does not wait for ${route.name}`);
+                }
+                assert.ok(waitsFor(result, coredns, eks), "CoreDNS waits for the cluster and its Fargate profile");
                 for (const name of ["cluster-pod-execution", "cluster-pod-execution-logs"]) {
                     assert.ok(waitsFor(result, eks, named(result, name)), `cluster-eks does not wait for ${name}`);
                 }
@@ -244,6 +259,7 @@ describe("cluster", () => {
         const name = (urn: unknown) => String(urn).split("::").pop();
         assert.deepEqual((seen.urns as string[]).map(name).sort(), [
             "cluster-aws-logging",
+            "cluster-coredns",
             "cluster-eks",
             "network-private-az1-default",
             "network-private-az2-default",

@@ -76,7 +76,7 @@ describe("Kubernetes versions", () => {
             const result = await plan(stack);
             const eks = named(result, "cluster-eks");
             const version = stackConfig(stack).cluster.version;
-            assert.equal(input(eks, "corednsAddonOptions.version"), addonVersions(version).coredns);
+            assert.equal(input(named(result, "cluster-coredns"), "addonVersion"), addonVersions(version).coredns);
             assert.equal(input(eks, "kubeProxyAddonOptions.enabled"), false);
             assert.equal(input(eks, "useDefaultVpcCni"), true);
             assert.equal(input(eks, "vpcCniOptions"), undefined);
@@ -91,7 +91,7 @@ describe("Kubernetes versions", () => {
         const result = await plan("dev", { kubernetesVersion: extended.version, clusterSupportType: "EXTENDED" });
         const eks = named(result, "cluster-eks");
         assert.equal(input(eks, "version"), extended.version);
-        assert.equal(input(eks, "corednsAddonOptions.version"), extended.addons.coredns);
+        assert.equal(input(named(result, "cluster-coredns"), "addonVersion"), extended.addons.coredns);
         assert.deepEqual(input(eks, "upgradePolicy"), { supportType: "EXTENDED" });
         assert.ok(result.warnings.some((w) => w.startsWith(`platform:kubernetesVersion: ${extended.version} is in EKS extended support (billed extra)`)), result.warnings.join("\n"));
     });

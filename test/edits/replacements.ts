@@ -210,6 +210,7 @@ export const REPLACEMENTS: Readonly<Record<string, TypeRule>> = {
     },
 
     // The extra namespaces' profiles, beside pulumi-eks's own (every argument forces a new profile).
+    "aws:eks/addon:Addon": { label: "EKS add-on", doc: `${TF}eks_addon`, replaceOn: ["addonName", "clusterName"] },
     "aws:eks/accessEntry:AccessEntry": { label: "EKS access entry", doc: `${TF}eks_access_entry`, replaceOn: ["clusterName", "principalArn", "type"] },
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
         label: "EKS access policy association",
