@@ -48,6 +48,11 @@ export interface AppDescriptor {
     readonly secrets: Readonly<Record<string, AppSecret>>;
     /** Stacks the app runs in; undefined for every stack. */
     readonly stacks?: readonly string[];
+    /**
+     * Why the app's CronJobs may keep a pausing database awake (`keepsDatabaseAwake: <reason>`):
+     * the plan then warns about them instead of refusing (`components/apps/idle.ts`). Only with `database: true`.
+     */
+    readonly keepsDatabaseAwake?: string;
 }
 
 /**
@@ -92,7 +97,7 @@ export const PLATFORM_SETTING_NAMES = ["AWS_REGION", "PLATFORM_STACK", "PLATFORM
 export const BUILT_IN_PLACEHOLDERS = ["partition", "region", "account", "cluster"] as const;
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
-const DESCRIPTOR_KEYS = ["description", "images", "database", "volume", "permissions", "settings", "secrets", "stacks"] as const;
+const DESCRIPTOR_KEYS = ["description", "images", "database", "volume", "permissions", "settings", "secrets", "stacks", "keepsDatabaseAwake"] as const;
 const STATEMENT_KEYS = ["Sid", "Effect", "Action", "Resource", "Condition"] as const;
 
 type Problems = string[];
@@ -307,6 +312,19 @@ export function parseDescriptor(file: string, app: string, doc: unknown, problem
         }
     }
 
+    let keepsDatabaseAwake: string | undefined;
+    if (doc.keepsDatabaseAwake !== undefined) {
+        if (typeof doc.keepsDatabaseAwake !== "string" || doc.keepsDatabaseAwake.trim() === "") {
+            problems.push(
+                `${at("keepsDatabaseAwake")}: must be the reason, in words, why the app's CronJobs may keep a pausing database awake (got ${JSON.stringify(doc.keepsDatabaseAwake)}); omit it to have the plan refuse them`,
+            );
+        } else if (database !== true) {
+            problems.push(`${at("keepsDatabaseAwake")}: only for an app with database: true (it has no database to keep awake)`);
+        } else {
+            keepsDatabaseAwake = doc.keepsDatabaseAwake.trim();
+        }
+    }
+
     const known = new Set<string>([...BUILT_IN_PLACEHOLDERS, ...Object.keys(settings)]);
     const permissions: AppStatement[] = [];
     if (doc.permissions !== undefined && !Array.isArray(doc.permissions)) {
@@ -328,6 +346,7 @@ export function parseDescriptor(file: string, app: string, doc: unknown, problem
         settings,
         secrets,
         ...(stacks ? { stacks } : {}),
+        ...(keepsDatabaseAwake ? { keepsDatabaseAwake } : {}),
     };
 }
 
