@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { admissionProblems } from "../../components/apps/admission";
 import { Manifest, checkAppManifests, podSpec } from "../../components/apps/checks";
 import { appNamespace } from "../../components/apps/contract";
+import { PauseSettings, idleFindings } from "../../components/apps/idle";
 import { AppSpec, loadApps } from "../../components/apps/discover";
 import { loadConfig } from "../../components/config/load";
 import { rootName } from "../../components/naming";
@@ -61,10 +62,15 @@ export function recordedJob(r: RecordedResource): Manifest {
  * @param root The project folder holding `apps/` (default: this repository).
  * @returns The rendered apps, and every problem found, each naming the overlay or object: an
  *          app's as `apps/<app>/overlays/<stack>: <Kind>/<name>: ...`, the plan's own Jobs as
- *          `plan <stack>: Job/<name>: ...`.
+ *          `plan <stack>: Job/<name>: ...`; and the warnings (a CronJob that keeps a pausing
+ *          database awake with its app's consent, `keepsDatabaseAwake`), named the same way.
  */
-export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], root = REPO_ROOT): { rendered: RenderedApp[]; problems: string[] } {
+export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], root = REPO_ROOT): { rendered: RenderedApp[]; problems: string[]; warnings: string[] } {
     const problems: string[] = [];
+    const warnings: string[] = [];
+    // The planned Aurora cluster's scaling is the stack's dbMinCapacity and dbSecondsUntilAutoPause.
+    const scaling = (plan.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs as any)?.serverlessv2ScalingConfiguration;
+    const pause: PauseSettings | undefined = scaling && { minCapacity: Number(scaling.minCapacity), secondsUntilAutoPause: scaling.secondsUntilAutoPause };
     const argo = plan.resources.filter((r) => r.type === APPLICATION_TYPE || r.type === APP_PROJECT_TYPE);
     problems.push(...schemaProblems(argo.map((r) => ({ where: `plan ${plan.stack}`, manifest: recordedManifest(r) }))));
     const repositories = new Set(plan.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
@@ -85,6 +91,11 @@ export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], roo
         problems.push(...schemaProblems(built.map((manifest) => ({ where: spec.sourcePath, manifest }))));
         problems.push(...checkAppManifests(spec.descriptor, appNamespace(app), built, spec.sourcePath));
         problems.push(...admissionProblems(built, spec.sourcePath));
+        if (pause) {
+            const idle = idleFindings(spec.descriptor, built, pause, spec.sourcePath);
+            problems.push(...idle.problems);
+            warnings.push(...idle.warnings);
+        }
 
         const application = argo.find((r) => r.type === APPLICATION_TYPE && (r.inputs as any).metadata?.name === app);
         if (!application) {
@@ -108,7 +119,7 @@ export function checkPlannedApps(plan: PlanResult, apps: readonly AppSpec[], roo
         }
         rendered.push({ app, sourcePath: spec.sourcePath, manifests });
     }
-    return { rendered, problems };
+    return { rendered, problems, warnings };
 }
 
 /** A rendered app as one multi-document YAML file, as `kubectl kustomize` prints it. */
