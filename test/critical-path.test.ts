@@ -34,7 +34,7 @@ describe("critical path of a cold pulumi up", () => {
             res("job", "kubernetes:batch/v1:Job", ["cluster", "net"]),
         ]);
         const graph = dependencyGraph(p);
-        assert.deepEqual(graph.get("urn:job")!.deps.sort(), ["urn:cluster", "urn:nat", "urn:vpc"], "waiting for the component is waiting for its children");
+        assert.deepEqual([...graph.get("urn:job")!.deps].sort(), ["urn:cluster", "urn:nat", "urn:vpc"], "waiting for the component is waiting for its children");
         assert.equal(graph.has("urn:net"), false);
         assert.ok(waitsFor(graph, "urn:job", "urn:vpc") && !waitsFor(graph, "urn:cluster", "urn:nat"));
         const result = criticalPath(p, times);
