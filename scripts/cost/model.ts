@@ -340,17 +340,29 @@ export function estimate(stack: string, resources: readonly PlannedResource[], a
                 publicSubnets = (i.publicSubnetIds ?? []).length || publicSubnets;
                 const dns = i.corednsAddonOptions;
                 if (dns?.enabled !== false) {
-                    // CoreDNS on Fargate, replicas and resources from the add-on's configuration values (EKS's default: 2 replicas).
+                    // pulumi-eks' own CoreDNS add-on (on unless corednsAddonOptions.enabled is false), configured the same way.
                     const cv = dns?.configurationValues ?? {};
-                    add(podsItem("addons", "CoreDNS", cv.replicaCount ?? 2, onePod(cv.resources), prices, a));
+                    add(podsItem(group, "CoreDNS", cv.replicaCount ?? 2, onePod(cv.resources), prices, a));
                 }
+                break;
+            }
+            case "aws:eks/addon:Addon": {
+                if (i.addonName !== "coredns") {
+                    notPriced(group, `EKS add-on ${i.addonName} (${r.name})`, "the model does not know this add-on's pods");
+                    break;
+                }
+                // CoreDNS on Fargate: replicas and resources from the add-on's configuration values (EKS's default: 2 replicas).
+                // https://docs.aws.amazon.com/eks/latest/userguide/coredns-add-on-create.html
+                const cv = typeof i.configurationValues === "string" ? JSON.parse(i.configurationValues) : (i.configurationValues ?? {});
+                add(podsItem(group, "CoreDNS", cv.replicaCount ?? 2, onePod(cv.resources), prices, a));
                 break;
             }
             case "kubernetes:helm.sh/v3:Release":
             case "kubernetes:helm.sh/v4:Chart": {
                 const pods = releasePods(String(i.chart), i.values);
                 if (!pods) notPriced(group, `Helm release ${r.name} (chart ${i.chart})`, "the model does not know this chart's pods");
-                else for (const p of pods) add(podsItem(group, p.what, p.count, p.pod, prices, a));
+                // A component scaled to 0 replicas (Argo CD's ApplicationSet controller when off) runs no pod.
+                else for (const p of pods.filter((p) => p.count > 0)) add(podsItem(group, p.what, p.count, p.pod, prices, a));
                 break;
             }
             case "kubernetes:batch/v1:Job":
@@ -439,6 +451,8 @@ export function estimate(stack: string, resources: readonly PlannedResource[], a
 
     for (const reason of cronKeepsAwake) risks.push(reason);
 
+    // Components first, then the apps.
+    items.sort((x, y) => Number(x.group.startsWith("app ")) - Number(y.group.startsWith("app ")));
     const priced = items.filter((x) => x.monthly !== null);
     const groups: Record<string, number> = {};
     for (const x of priced) groups[x.group] = round((groups[x.group] ?? 0) + x.monthly!);
