@@ -166,8 +166,9 @@ describe("program", () => {
             "metrics-server-release: values.podDisruptionBudget.enabled",
             "metrics-server-release: values.podDisruptionBudget.maxUnavailable",
             "metrics-server-release: values.replicas",
-            // Argo CD: HA Redis and two of each stateless component with disruption budgets in prd.
-            ...["applicationSet", "repoServer", "server"].flatMap((c) => [
+            // Argo CD: HA Redis and two of each stateless component with disruption budgets in prd
+            // (the ApplicationSet controller runs in neither: argocdApplicationSet is false in both).
+            ...["repoServer", "server"].flatMap((c) => [
                 `argocd-release: values.${c}.pdb.enabled`,
                 `argocd-release: values.${c}.pdb.minAvailable`,
                 `argocd-release: values.${c}.replicas`,

@@ -1,3 +1,4 @@
+import type { ArgocdComponents } from "../config/types";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 
 /**
@@ -5,9 +6,17 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
  *
  * - The UI is not exposed: the server Service stays ClusterIP and no Ingress is rendered; users
  *   reach it with `kubectl port-forward` (README).
- * - Dex (SSO) and notifications are off: without an exposed UI there is no login flow to federate,
- *   and no notification is configured. Applications are created by the program, not ApplicationSets,
- *   but the ApplicationSet controller stays for teams that add them.
+ * - What nothing uses is off unless the stack turns it on (`components`): Dex (SSO, `argocdDex`),
+ *   since without an exposed UI there is no login flow to federate; notifications
+ *   (`argocdNotifications`), since none is configured; and the ApplicationSet controller
+ *   (`argocdApplicationSet`), since the program creates every Application itself. The chart has no
+ *   switch for the last (argo-helm removed `applicationSet.enabled` to follow upstream, which ships
+ *   the controller in every install: https://github.com/argoproj/argo-helm/pull/2688), so it runs
+ *   with 0 replicas: its CRD, Deployment and Service stay, no pod runs (a Fargate pod is billed
+ *   while it runs: https://aws.amazon.com/fargate/pricing/).
+ *   https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/
+ *   https://argo-cd.readthedocs.io/en/stable/operator-manual/notifications/
+ *   https://argo-cd.readthedocs.io/en/stable/operator-manual/user-management/#dex
  * - The Redis password Secret `argocd-redis` is made by the chart's redis-secret-init hook job
  *   (values key `redisSecretInit.enabled`), which runs because the chart is installed as a Helm
  *   release: helm.v4.Chart omits hook resources, so the Secret would never exist and the Argo CD
@@ -31,7 +40,14 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
  *   The pod contexts keep the users the charts set (Redis 999; redis-ha 1000, HAProxy 99), which
  *   Helm merges in from the defaults.
  */
-export function argocdValues(highAvailability: boolean) {
+/** Every optional component off: what a stack runs unless its config turns one on. */
+export const ARGOCD_COMPONENTS_OFF: ArgocdComponents = { applicationSet: false, notifications: false, dex: false };
+
+/**
+ * @param highAvailability Two replicas of the stateless components, redis-ha and disruption budgets. Required.
+ * @param components The optional components to run (default: none, {@link ARGOCD_COMPONENTS_OFF}).
+ */
+export function argocdValues(highAvailability: boolean, components: ArgocdComponents = ARGOCD_COMPONENTS_OFF) {
     const small = { requests: { cpu: "100m", memory: "128Mi" } };
     const medium = { requests: { cpu: "250m", memory: "256Mi" } };
     const replicas = highAvailability ? 2 : 1;
@@ -41,8 +57,9 @@ export function argocdValues(highAvailability: boolean) {
     return {
         crds: { keep: true },
         global: { securityContext: pod() },
-        dex: { enabled: false },
-        notifications: { enabled: false },
+        // Their pods take global.securityContext like the other Argo CD components.
+        dex: components.dex ? { enabled: true, resources: small, containerSecurityContext: container() } : { enabled: false },
+        notifications: components.notifications ? { enabled: true, resources: small, containerSecurityContext: container() } : { enabled: false },
         controller: { replicas: 1, resources: medium, containerSecurityContext: container() },
         server: {
             replicas,
@@ -53,7 +70,10 @@ export function argocdValues(highAvailability: boolean) {
             containerSecurityContext: container(),
         },
         repoServer: { replicas, resources: medium, pdb, containerSecurityContext: container() },
-        applicationSet: { replicas, resources: small, pdb, containerSecurityContext: container() },
+        applicationSet: components.applicationSet
+            ? { replicas, resources: small, pdb, containerSecurityContext: container() }
+            : // No pod, so no disruption budget either (one demanding a pod would never be met).
+              { replicas: 0, resources: small, pdb: { enabled: false }, containerSecurityContext: container() },
         redisSecretInit: { enabled: true, resources: small, securityContext: pod(), containerSecurityContext: container() },
         redis: { enabled: !highAvailability, resources: small, securityContext: pod(), containerSecurityContext: container() },
         "redis-ha": highAvailability

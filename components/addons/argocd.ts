@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceClusterHandle, serviceDependencies } from "../cluster/handle";
 import { CHARTS } from "./charts";
-import { argocdValues } from "./argocd-values";
+import { ARGOCD_COMPONENTS_OFF, argocdValues } from "./argocd-values";
+import type { ArgocdComponents } from "../config/types";
 import { chartRelease } from "./release";
 import { managedNamespaceLabels } from "../naming";
 
@@ -25,6 +26,8 @@ export interface ArgoCdArgs {
     readonly chartVersion: string;
     /** HA Redis and two replicas of the stateless components, or one of each. Required. */
     readonly highAvailability: boolean;
+    /** The optional components to run (ApplicationSet controller, notifications, Dex). Default: none. */
+    readonly components?: ArgocdComponents;
     /** The Git repository Argo CD deploys from. Required. */
     readonly repoUrl: string;
     /** SSH private key for a private repository (a Pulumi secret); undefined for a public one. */
@@ -70,7 +73,7 @@ export class ArgoCd extends pulumi.ComponentResource {
             `${name}-release`,
             chart,
             args.chartVersion,
-            argocdValues(args.highAvailability),
+            argocdValues(args.highAvailability, args.components ?? ARGOCD_COMPONENTS_OFF),
             // The namespace is the program's (created above); the release only installs into it.
             { parent: this, provider: args.cluster.provider, dependsOn: [...serviceDependencies(args.cluster), namespace, repository] },
             // redis-ha starts its three Redis pods one after another, each waiting for a Fargate node.

@@ -40,6 +40,7 @@ export function addonsConfig(v: ConfigValues): AddonsConfig {
         metricsServerChartVersion: v.str("metricsServerChartVersion")!,
         argocdChartVersion: v.str("argocdChartVersion")!,
         highAvailability: v.bool("addonsHighAvailability")!,
+        argocdComponents: { applicationSet: v.bool("argocdApplicationSet")!, notifications: v.bool("argocdNotifications")!, dex: v.bool("argocdDex")! },
         git: { repoUrl: repoUrl!, revision: revision!, sshPrivateKey: sshKey || undefined },
     };
 }

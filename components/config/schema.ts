@@ -225,6 +225,22 @@ export const CONFIG_SCHEMA = {
         default: "10.1.1",
         description: "Chart version of Argo CD (argo-helm argo-cd).",
     },
+    argocdApplicationSet: {
+        type: "boolean",
+        default: false,
+        description:
+            "Run Argo CD's ApplicationSet controller. false (the default): the chart still installs its CRD and objects, with no pod (the platform creates every Application itself).",
+    },
+    argocdNotifications: {
+        type: "boolean",
+        default: false,
+        description: "Run Argo CD's notifications controller. false (the default): none is installed (no notification is configured).",
+    },
+    argocdDex: {
+        type: "boolean",
+        default: false,
+        description: "Run Argo CD's Dex server for single sign-on. false (the default): none is installed (the UI is reached by port-forward with the admin user).",
+    },
     gitRepoUrl: {
         type: "string",
         description: "Git repository Argo CD deploys apps/ from: https://... for a public one, git@host:org/repo.git or ssh://... with gitSshPrivateKey for a private one.",

@@ -87,11 +87,20 @@ export interface RegistryConfig {
     readonly keepImages: number;
 }
 
+/** The optional Argo CD components a stack runs (`argocdApplicationSet`, `argocdNotifications`, `argocdDex`); each default false. */
+export interface ArgocdComponents {
+    readonly applicationSet: boolean;
+    readonly notifications: boolean;
+    readonly dex: boolean;
+}
+
 export interface AddonsConfig {
     readonly loadBalancerControllerChartVersion: string;
     readonly metricsServerChartVersion: string;
     readonly argocdChartVersion: string;
     readonly highAvailability: boolean;
+    /** Argo CD components nothing in the platform uses: off unless the stack turns them on. */
+    readonly argocdComponents: ArgocdComponents;
     readonly git: {
         readonly repoUrl: string;
         readonly revision: string;

@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
 import { repositorySecretData } from "../../components/addons/argocd";
+import { ARGOCD_COMPONENTS_OFF, argocdValues } from "../../components/addons/argocd-values";
+import { CONFIG_SCHEMA } from "../../components/config/schema";
 import { coalesceValues, unknownValueKeys } from "../../components/addons/charts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/addons/security-context";
 import { PRIMARY_FARGATE_NAMESPACES, coveredByFargate } from "../../components/cluster/fargate";
@@ -27,7 +29,10 @@ const REDIS_HA_SUBCHART_KEYS = ["redis-ha.redis.resources", "redis-ha.sentinel",
  */
 function podsOf(v: any): Record<string, { pod: any; container: any }> {
     const pods: Record<string, { pod: any; container: any }> = {};
-    for (const c of ["controller", "server", "repoServer", "applicationSet"]) pods[c] = { pod: v.global.securityContext, container: v[c].containerSecurityContext };
+    for (const c of ["controller", "server", "repoServer"]) pods[c] = { pod: v.global.securityContext, container: v[c].containerSecurityContext };
+    // The chart always renders the ApplicationSet controller's Deployment: with 0 replicas it runs no pod.
+    if (v.applicationSet.replicas > 0) pods.applicationSet = { pod: v.global.securityContext, container: v.applicationSet.containerSecurityContext };
+    for (const c of ["dex", "notifications"]) if (v[c].enabled) pods[c] = { pod: v.global.securityContext, container: v[c].containerSecurityContext };
     if (v.redisSecretInit.enabled) pods.redisSecretInit = { pod: v.redisSecretInit.securityContext, container: v.redisSecretInit.containerSecurityContext };
     if (v.redis.enabled) pods.redis = { pod: v.redis.securityContext, container: v.redis.containerSecurityContext };
     const ha = v["redis-ha"];
@@ -44,9 +49,10 @@ function requestsOfEnabledComponents(values: any): Record<string, any> {
         controller: values.controller,
         server: values.server,
         repoServer: values.repoServer,
-        applicationSet: values.applicationSet,
         redisSecretInit: values.redisSecretInit,
     };
+    if (values.applicationSet.replicas > 0) components.applicationSet = values.applicationSet;
+    for (const c of ["dex", "notifications"]) if (values[c].enabled) components[c] = values[c];
     if (values.redis.enabled) components.redis = values.redis;
     if (values["redis-ha"].enabled) {
         for (const c of ["redis", "sentinel", "haproxy"]) components[`redis-ha.${c}`] = values["redis-ha"][c];
@@ -83,7 +89,7 @@ describe("Argo CD", () => {
 
             it(ha ? "is highly available: HA Redis, two of each stateless component, disruption budgets" : "runs one of each component", async () => {
                 const values = input(named(await plan(stack), "argocd-release"), "values");
-                for (const c of ["server", "repoServer", "applicationSet"]) {
+                for (const c of ["server", "repoServer"]) {
                     assert.equal(values[c].replicas, ha ? 2 : 1, c);
                     assert.equal(values[c].pdb.enabled, ha, c);
                 }
@@ -95,7 +101,7 @@ describe("Argo CD", () => {
             it("requests resources for every component it runs, within Fargate's smallest size", async () => {
                 const values = input(named(await plan(stack), "argocd-release"), "values");
                 const requests = requestsOfEnabledComponents(values);
-                assert.equal(Object.keys(requests).length, ha ? 8 : 6);
+                assert.equal(Object.keys(requests).length, ha ? 7 : 5);
                 for (const [component, r] of Object.entries(requests)) {
                     assert.ok(r?.cpu && r?.memory, `${component} has no requests`);
                     assert.ok(parseInt(r.cpu, 10) <= 250 && r.cpu.endsWith("m"), `${component} cpu ${r.cpu}`);
@@ -113,7 +119,7 @@ describe("Argo CD", () => {
                 const values = input(named(await plan(stack), "argocd-release"), "values");
                 const rendered: any = coalesceValues(chartDefaults(), values);
                 const pods = podsOf(rendered);
-                assert.deepEqual(Object.keys(pods).sort(), [...["applicationSet", "controller", "redisSecretInit", "repoServer", "server"], ...(ha ? ["redis-ha", "redis-ha.haproxy"] : ["redis"])].sort());
+                assert.deepEqual(Object.keys(pods).sort(), [...["controller", "redisSecretInit", "repoServer", "server"], ...(ha ? ["redis-ha", "redis-ha.haproxy"] : ["redis"])].sort());
                 for (const [name, { pod, container }] of Object.entries(pods)) assert.deepEqual(restrictedProblems(name, pod, container), []);
                 // Set by the program, not left to defaults a chart upgrade may change (redis-ha's are not in the reference at all).
                 for (const [name, { pod, container }] of Object.entries(podsOf(values))) {
@@ -127,6 +133,15 @@ describe("Argo CD", () => {
                 assert.equal(input(named(await plan(stack), "argocd-namespace"), "metadata.labels")["pod-security.kubernetes.io/enforce"], "restricted");
             });
 
+            it("runs no component that nothing uses: no ApplicationSet controller pod, no notifications, no Dex", async () => {
+                assert.deepEqual(stackConfig(stack).addons.argocdComponents, ARGOCD_COMPONENTS_OFF);
+                const values = input(named(await plan(stack), "argocd-release"), "values");
+                assert.equal(values.applicationSet.replicas, 0);
+                assert.equal(values.applicationSet.pdb.enabled, false);
+                assert.equal(values.notifications.enabled, false);
+                assert.equal(values.dex.enabled, false);
+            });
+
             it("installs after the Load Balancer Controller, with its namespace and repository first", async () => {
                 const result = await plan(stack);
                 const release = named(result, "argocd-release");
@@ -136,6 +151,41 @@ describe("Argo CD", () => {
             });
         });
     }
+
+    describe("components a stack turns on (argocdApplicationSet, argocdNotifications, argocdDex)", () => {
+        const on = { applicationSet: true, notifications: true, dex: true };
+
+        it("are off by default in the schema and the values", () => {
+            for (const key of ["argocdApplicationSet", "argocdNotifications", "argocdDex"] as const) assert.equal(CONFIG_SCHEMA[key].default, false, key);
+            assert.deepEqual(argocdValues(false), argocdValues(false, ARGOCD_COMPONENTS_OFF));
+        });
+
+        for (const ha of [false, true]) {
+            it(`each runs when turned on${ha ? ", highly available" : ""}: only chart keys, requests within Fargate's smallest size, Pod Security restricted`, () => {
+                const values: any = argocdValues(ha, on);
+                assert.equal(values.applicationSet.replicas, ha ? 2 : 1);
+                assert.equal(values.applicationSet.pdb.enabled, ha);
+                assert.equal(values.notifications.enabled, true);
+                assert.equal(values.dex.enabled, true);
+                assert.deepEqual(unknownValueKeys(values, chartDefaults()).filter((k) => !REDIS_HA_SUBCHART_KEYS.includes(k)), []);
+                const requests = requestsOfEnabledComponents(values);
+                for (const c of ["applicationSet", "notifications", "dex"]) {
+                    assert.ok(requests[c]?.cpu && parseInt(requests[c].cpu, 10) <= 250, `${c} cpu`);
+                    assert.ok(requests[c]?.memory && parseInt(requests[c].memory, 10) <= 256, `${c} memory`);
+                }
+                const pods = podsOf(coalesceValues(chartDefaults(), values));
+                for (const c of ["applicationSet", "notifications", "dex"]) assert.ok(pods[c], `${c} runs a pod`);
+                for (const [name, { pod, container }] of Object.entries(pods)) assert.deepEqual(restrictedProblems(name, pod, container), []);
+            });
+        }
+
+        it("one at a time: turning one on leaves the others off", () => {
+            const only = (c: keyof typeof on) => argocdValues(false, { ...ARGOCD_COMPONENTS_OFF, [c]: true }) as any;
+            assert.deepEqual([only("applicationSet").applicationSet.replicas, only("applicationSet").notifications.enabled, only("applicationSet").dex.enabled], [1, false, false]);
+            assert.deepEqual([only("notifications").applicationSet.replicas, only("notifications").notifications.enabled, only("notifications").dex.enabled], [0, true, false]);
+            assert.deepEqual([only("dex").applicationSet.replicas, only("dex").notifications.enabled, only("dex").dex.enabled], [0, false, true]);
+        });
+    });
 
     it("every add-on release waits for readiness long enough for Fargate to start its pods", async () => {
         const releases = (await plan("prd")).resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");

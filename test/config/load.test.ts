@@ -365,6 +365,17 @@ describe("stack config loader", () => {
         });
     });
 
+    it("reads the optional Argo CD components: off unless the stack turns each on, true or false only", () => {
+        const load = (changes: Record<string, string | undefined>) => {
+            const config = withChanges(dev, changes);
+            return loadConfig(config.values, config.project, "dev").addons.argocdComponents;
+        };
+        assert.deepEqual(load({}), { applicationSet: false, notifications: false, dex: false });
+        assert.deepEqual(load({ argocdApplicationSet: "true" }), { applicationSet: true, notifications: false, dex: false });
+        assert.deepEqual(load({ argocdNotifications: "true", argocdDex: "true" }), { applicationSet: false, notifications: true, dex: true });
+        assert.deepEqual(problemsWith({ argocdDex: "yes" }), ['platform:argocdDex: must be true or false (got "yes")']);
+    });
+
     it("checks a derived cluster name too", () => {
         const config = withChanges(dev, { clusterName: undefined });
         assert.throws(() => loadConfig(config.values, "platform", "x".repeat(100)), /derived from <project>-<stack>; set platform:clusterName/);

@@ -106,6 +106,9 @@ export const EDIT_ROWS: readonly EditRow[] = [
     { key: "loadBalancerControllerChartVersion", edit: "a version without its IAM policy", stack: "dev", after: { loadBalancerControllerChartVersion: "3.4.0" }, expect: { refused: "must be 3.5.0, the version whose official IAM policy ships in components/iam/" } },
     { key: "metricsServerChartVersion", edit: "another version", stack: "dev", after: { metricsServerChartVersion: "3.13.0" }, expect: fx({ updated: ["Helm release"] }) },
     { key: "argocdChartVersion", edit: "another version", stack: "dev", after: { argocdChartVersion: "10.1.0" }, expect: fx({ updated: ["Helm release"] }) },
+    { key: "argocdApplicationSet", edit: "false → true", stack: "dev", after: { argocdApplicationSet: "true" }, note: "The ApplicationSet controller's pod starts (its Deployment, CRD and Service are there either way).", expect: fx({ updated: ["Helm release"] }) },
+    { key: "argocdNotifications", edit: "false → true", stack: "dev", after: { argocdNotifications: "true" }, note: "The notifications controller starts; it sends nothing until its ConfigMap names a service and a trigger.", expect: fx({ updated: ["Helm release"] }) },
+    { key: "argocdDex", edit: "false → true", stack: "dev", after: { argocdDex: "true" }, note: "Dex starts; it federates no login until a connector is configured and the UI is reachable.", expect: fx({ updated: ["Helm release"] }) },
     { key: "gitRepoUrl", edit: "another public repository", stack: "dev", after: { gitRepoUrl: "https://github.com/example-org/platform-fork.git" }, expect: fx({ updated: ["Argo CD AppProject", "Argo CD Application"] }) },
     {
         key: "github",
