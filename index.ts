@@ -128,6 +128,7 @@ export = async () => {
         {
             chartVersion: config.addons.argocdChartVersion,
             highAvailability: config.addons.highAvailability,
+            components: config.addons.argocdComponents,
             repoUrl: config.addons.git.repoUrl,
             sshPrivateKey: config.addons.git.sshPrivateKey ? pulumi.secret(config.addons.git.sshPrivateKey) : undefined,
             cluster: withServices,
