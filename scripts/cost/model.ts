@@ -4,7 +4,7 @@
  * figure is a list price times a planned quantity (or a stated assumption); what the model cannot
  * price is listed as not priced, never counted as zero.
  */
-import { cronFrequency } from "./cron";
+import { cronFrequency, keepsAwake } from "./cron";
 
 /** On-demand list prices of one region (scripts/cost/prices/<region>.json; provenance.json says where from). */
 export interface Prices {
@@ -291,7 +291,7 @@ export function estimate(stack: string, resources: readonly PlannedResource[], a
             } else if (m.kind === "CronJob") {
                 let freq;
                 try {
-                    freq = cronFrequency(String(m.spec?.schedule));
+                    freq = cronFrequency(String(m.spec?.schedule), m.spec?.timeZone);
                 } catch (err) {
                     appItems.push({ group, what: name, basis: `schedule ${JSON.stringify(m.spec?.schedule)} not understood (${(err as Error).message})`, monthly: null });
                     continue;
@@ -307,8 +307,11 @@ export function estimate(stack: string, resources: readonly PlannedResource[], a
                 if (databaseApps.has(app)) {
                     for (const c of auroraClusters) {
                         const s = c.inputs.serverlessv2ScalingConfiguration;
-                        if (s?.minCapacity === 0 && freq.minGapSeconds < pauseSeconds(c))
-                            cronKeepsAwake.push(`${app}'s CronJob ${m.metadata?.name} (${m.spec.schedule}, every ${freq.minGapSeconds} s at the shortest) fires more often than ${c.inputs.clusterIdentifier ?? c.name}'s secondsUntilAutoPause (${pauseSeconds(c)} s): the database never pauses`);
+                        // The plan refuses such a CronJob unless app.yaml says keepsDatabaseAwake (components/apps/idle.ts): then it is a risk to name.
+                        if (s?.minCapacity === 0 && m.spec?.suspend !== true && keepsAwake(freq.minGapSeconds, pauseSeconds(c), m.spec?.jobTemplate?.spec?.activeDeadlineSeconds))
+                            cronKeepsAwake.push(
+                                `${app}'s CronJob ${m.metadata?.name} (${m.spec.schedule}, every ${freq.minGapSeconds} s at the shortest) fires more often than ${c.inputs.clusterIdentifier ?? c.name}'s secondsUntilAutoPause (${pauseSeconds(c)} s) plus a run allows: the database never pauses`,
+                            );
                     }
                 }
             } else if (m.kind === "Job" || m.kind === "Pod") {

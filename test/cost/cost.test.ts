@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CostIo, PRICES_DIR, loadPrices, parseCostArgs, pricedRegions, runCost } from "../../scripts/cost";
-import { cronFrequency } from "../../scripts/cost/cron";
+import { cronFrequency, keepsAwake } from "../../scripts/cost/cron";
 import { AppManifests, DEFAULT_ASSUMPTIONS, Estimate, PlannedResource, diffEstimates, estimate, fargateSize, renderEstimate } from "../../scripts/cost/model";
 import { checkPlannedApps } from "../../scripts/offline/apps";
 import { plan, stackApps } from "../support";
@@ -157,9 +157,15 @@ describe("cost: what a stack costs a month", () => {
         it("CronJobs are priced per run from their schedule and the assumed run time", () => {
             assert.deepEqual(cronFrequency("*/30 * * * *"), { runsPerMonth: (48 * 365) / 12, minGapSeconds: 1800 });
             assert.deepEqual(cronFrequency("@daily"), { runsPerMonth: 365 / 12, minGapSeconds: 86400 });
-            assert.equal(cronFrequency("0 9 * * mon-fri").minGapSeconds, 86400);
+            assert.deepEqual(cronFrequency("@every 2h"), { runsPerMonth: (12 * 365) / 12, minGapSeconds: 7200 });
+            assert.equal(cronFrequency("0 9 * * mon-fri").runsPerMonth, 261 / 12); // 261 weekdays in 2026
             assert.equal(cronFrequency("0 0 1 * *").runsPerMonth, 1);
-            assert.throws(() => cronFrequency("0 25 * * *"), /outside/);
+            assert.throws(() => cronFrequency("0 25 * * *"));
+            // Every 15 minutes wakes a database that pauses after 1800 s; every 3 hours does not; a run's deadline counts.
+            assert.equal(keepsAwake(900, 1800), true);
+            assert.equal(keepsAwake(3 * 3600, 1800), false);
+            assert.equal(keepsAwake(3600, 1800, 2000), true);
+            assert.equal(keepsAwake(undefined, 1800), false);
             const e = estimate("t", [], [{ app: "batch", manifests: [cronJob("every-half-hour", "*/30 * * * *", "1", "1Gi"), cronJob("broken", "every day")] }], TOKYO);
             // 1 vCPU / 2 GB (1 GiB + 256 MiB rounds up), 1460 runs of 5 minutes.
             assertTotal(e, ((48 * 365) / 12) * (DEFAULT_ASSUMPTIONS.cronRunMinutes / 60) * (1 * 0.05056 + 2 * 0.00553));
@@ -198,7 +204,7 @@ describe("cost: what a stack costs a month", () => {
                 const e = estimate("t", resources, apps, TOKYO);
                 assert.equal(instance(e).monthly, Math.round(0.5 * H * 0.15 * 100) / 100);
                 assert.equal(e.risks.length, 1);
-                assert.match(e.risks[0], /metrics's CronJob collect \(\*\/15 \* \* \* \*, every 900 s.*db's secondsUntilAutoPause \(1800 s\)/);
+                assert.match(e.risks[0], /metrics's CronJob collect \(\*\/15 \* \* \* \*, every 900 s.*db's secondsUntilAutoPause \(1800 s\) plus a run allows: the database never pauses$/);
             });
 
             it("a non-database app's CronJob does not keep it awake", () => {
