@@ -5,7 +5,9 @@ import * as path from "path";
 import { CostIo, PRICES_DIR, loadPrices, parseCostArgs, pricedRegions, runCost } from "../../scripts/cost";
 import { cronFrequency, keepsAwake } from "../../scripts/cost/cron";
 import { AppManifests, DEFAULT_ASSUMPTIONS, Estimate, PlannedResource, diffEstimates, estimate, fargateSize, renderEstimate } from "../../scripts/cost/model";
-import { checkPlannedApps } from "../../scripts/offline/apps";
+import { APPLICATION_TYPE } from "../../scripts/offline/apps";
+import { renderForArgo } from "../../scripts/offline/render";
+import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { plan, stackApps } from "../support";
 
 const TOKYO = loadPrices("ap-northeast-1");
@@ -54,9 +56,15 @@ describe("cost: what a stack costs a month", () => {
         const efs = 5 * 0.36; // 5 GB assumed
         const ecr = 1 * 0.1; // 1 GB per repository assumed
         const logs = (days: number) => 1 * 0.76 + ((1 * days) / 30) * 0.033; // 1 GB/month ingested, days/30 months kept
+        // The apps as Argo CD applies them: each overlay built with its Application's image overrides,
+        // as the plan writes them (one kustomize build per app; the plan's checks are tested elsewhere).
         const rendered = async (stack: string) => {
             const result = await plan(stack);
-            return estimate(stack, result.resources, checkPlannedApps(result, stackApps(stack)).rendered, TOKYO);
+            const apps = stackApps(stack).map((spec) => {
+                const application = result.resources.find((r) => r.type === APPLICATION_TYPE && (r.inputs as any).metadata?.name === spec.descriptor.name)!;
+                return { app: spec.descriptor.name, manifests: renderForArgo(path.join(REPO_ROOT, spec.sourcePath), (application.inputs as any).spec.source.kustomize.images) };
+            });
+            return estimate(stack, result.resources, apps, TOKYO);
         };
 
         it("dev", async () => {
