@@ -182,7 +182,7 @@ function podsItem(group: string, what: string, count: number, pod: PodRequests, 
 const onePod = (resources: any): PodRequests => ({ containers: [{ resources }] });
 
 /** The pods a Helm release runs, by chart, from its planned values (the charts' defaults where the values say nothing). */
-function releasePods(chart: string, values: any): { what: string; count: number; pod: PodRequests }[] | undefined {
+function releasePods(chart: string, values: any): { what: string; count: number; pod: PodRequests; oneOff?: boolean }[] | undefined {
     const v = values ?? {};
     switch (chart) {
         case "aws-load-balancer-controller":
@@ -193,7 +193,7 @@ function releasePods(chart: string, values: any): { what: string; count: number;
         case "argo-cd": {
             // test/upstream/charts/argo-cd-10.1.1.values.yaml: every component 1 replica by default;
             // dex and notifications on unless turned off; ApplicationSet on unless applicationSet.enabled is false.
-            const pods: { what: string; count: number; pod: PodRequests }[] = [
+            const pods: { what: string; count: number; pod: PodRequests; oneOff?: boolean }[] = [
                 { what: "Argo CD application controller", count: v.controller?.replicas ?? 1, pod: onePod(v.controller?.resources) },
                 { what: "Argo CD server", count: v.server?.replicas ?? 1, pod: onePod(v.server?.resources) },
                 { what: "Argo CD repo server", count: v.repoServer?.replicas ?? 1, pod: onePod(v.repoServer?.resources) },
@@ -209,6 +209,8 @@ function releasePods(chart: string, values: any): { what: string; count: number;
             } else if (v.redis?.enabled !== false) {
                 pods.push({ what: "Argo CD Redis", count: 1, pod: onePod(v.redis?.resources) });
             }
+            // The redis-secret-init Helm hook Job runs at each install and upgrade only.
+            if (v.redisSecretInit?.enabled !== false) pods.push({ what: "Argo CD redis-secret-init hook Job", count: 0, pod: onePod(v.redisSecretInit?.resources), oneOff: true });
             return pods;
         }
         default:
@@ -365,7 +367,11 @@ export function estimate(stack: string, resources: readonly PlannedResource[], a
                 const pods = releasePods(String(i.chart), i.values);
                 if (!pods) notPriced(group, `Helm release ${r.name} (chart ${i.chart})`, "the model does not know this chart's pods");
                 // A component scaled to 0 replicas (Argo CD's ApplicationSet controller when off) runs no pod.
-                else for (const p of pods.filter((p) => p.count > 0)) add(podsItem(group, p.what, p.count, p.pod, prices, a));
+                else
+                    for (const p of pods) {
+                        if (p.oneOff) notPriced(group, p.what, "runs once per install or upgrade, not monthly");
+                        else if (p.count > 0) add(podsItem(group, p.what, p.count, p.pod, prices, a));
+                    }
                 break;
             }
             case "kubernetes:batch/v1:Job":

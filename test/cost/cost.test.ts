@@ -92,7 +92,7 @@ describe("cost: what a stack costs a month", () => {
                 1 * pod025; // slack-bot
             assertTotal(e, expected);
             assert.deepEqual(e.risks, []);
-            assert.deepEqual(e.notPriced.map((x) => x.what).sort(), ["Job app-chat-database-bootstrap", "Job app-db-metrics-database-bootstrap", "Job migrate"]);
+            assert.deepEqual(e.notPriced.map((x) => x.what).sort(), ["Argo CD redis-secret-init hook Job", "Job app-chat-database-bootstrap", "Job app-db-metrics-database-bootstrap", "Job migrate"]);
         });
 
         it("prd", async () => {
