@@ -127,6 +127,14 @@ describe("cost: what a stack costs a month", () => {
             assert.deepEqual(e.risks, []);
             assert.ok(e.notPriced.some((x) => /Aurora backups/.test(x.what)) && e.notPriced.some((x) => /EFS backups/.test(x.what)));
         });
+
+        it("the README's figures are the model's: each shipped stack's total", async () => {
+            const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+            const row = readme.split("\n").find((l) => l.startsWith("| **total a month (USD)** |"));
+            assert.ok(row, "README: the estimates table's total row");
+            const totals = [...row.matchAll(/\*\*([\d.]+)\*\*/g)].map((m) => m[1]);
+            assert.deepEqual(totals, [(await rendered("dev")).total.toFixed(2), (await rendered("prd")).total.toFixed(2)], "README's totals are stale: npm run cost -- dev / prd");
+        });
     });
 
     describe("pricing rules", () => {
