@@ -9,6 +9,8 @@
  * It is a tool: it writes only where it owns the place (see {@link outputPaths}) and never
  * removes or overwrites what it did not write.
  */
+// First: the SDK's Automation API, which a plan never uses, loads only if something asks for it.
+import "./offline/lazy-sdk";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/errors";
@@ -16,7 +18,8 @@ import { GENERATOR, outputPaths, removeOwned, writableProblems, writeOutput } fr
 import { enforcementLevels, policyConfigPath, policyViolations } from "./offline/policy";
 import { MissingToolError } from "./offline/render";
 import { projectStacks, sharedAccountProblems } from "./offline/stacks";
-import { RenderedApp, checkPlannedApps, renderedYaml, stackApps } from "./offline/apps";
+import { RenderedApp, checkOverlays, checkRenders, renderedYaml, stackApps, startArgoRenders, startOverlayBuilds } from "./offline/apps";
+import type { BuildsAhead } from "./offline/render";
 import { PlanResult, Program, RecordedResource, runProgram } from "./offline/engine";
 import { REPO_ROOT, readStackConfig } from "./offline/stack-config";
 
@@ -147,6 +150,14 @@ async function planProblems(stack: string, root: string): Promise<{ plan?: PlanR
     } catch (err) {
         problems.push((err as Error).message);
     }
+    // The overlays' Kustomize builds run in child processes while the program runs: a stack file
+    // the loader refuses has no apps to build yet, and the program's run reports it.
+    let ahead: BuildsAhead | undefined;
+    try {
+        ahead = startOverlayBuilds(stackApps(stack, root), root);
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+    }
     let plan: PlanResult;
     try {
         plan = await planStack(stack, root);
@@ -155,10 +166,14 @@ async function planProblems(stack: string, root: string): Promise<{ plan?: PlanR
         throw err;
     }
     const specs = stackApps(stack, root);
-    const apps = checkPlannedApps(plan, specs, root);
+    ahead ??= startOverlayBuilds(specs, root);
+    // The overlays are built by now; their checks run while Kustomize renders them for Argo CD.
+    const overlays = await ahead.settle();
+    startArgoRenders(ahead, plan, specs, root);
+    const apps = checkRenders(checkOverlays(plan, specs, root, overlays), await ahead.settle());
     problems.push(...apps.problems);
-    // What the program itself warns about (a preview shows the same).
-    const programWarnings = [...plan.warnings];
+    // What the program itself warns about (a preview shows the same), and what the apps' checks do.
+    const programWarnings = [...plan.warnings, ...apps.warnings];
     if (!levels) return { problems, warnings: programWarnings };
     const policy = policyViolations(plan, levels);
     problems.push(...policy.mandatory.map((v) => `policy (mandatory in ${policyConfigPath(stack)}): ${v}`));
