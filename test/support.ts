@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { APPS_DIR, DESCRIPTOR_FILE } from "../components/apps/discover";
-import { stackApps } from "../scripts/offline/apps";
+import { checkPlannedApps, stackApps, startArgoRenders, startOverlayBuilds } from "../scripts/offline/apps";
 import { PlanResult, Program, RecordedResource, runProgram } from "../scripts/offline/engine";
 import { InvokeMock } from "../scripts/offline/mocks";
 import { loadConfig, type PlatformConfig } from "../components/config/load";
@@ -92,6 +92,27 @@ export function withChanges(config: StackConfig, changes: Record<string, string 
         else values[name] = value;
     }
     return { ...config, values };
+}
+
+const checked = new Map<string, ReturnType<typeof checkedAppsOf>>();
+
+/**
+ * The apps of a stack's unchanged plan checked and rendered as the plan checks them
+ * (`checkPlannedApps`), with the Kustomize builds run side by side as the plan runs them; once per
+ * stack.
+ * @param stack The stack whose real config files are planned.
+ */
+export function checkedApps(stack: string): ReturnType<typeof checkedAppsOf> {
+    if (!checked.has(stack)) checked.set(stack, checkedAppsOf(stack));
+    return checked.get(stack)!;
+}
+
+async function checkedAppsOf(stack: string) {
+    const apps = stackApps(stack);
+    const ahead = startOverlayBuilds(apps);
+    const result = await plan(stack);
+    startArgoRenders(ahead, result, apps);
+    return { apps, ...checkPlannedApps(result, apps, REPO_ROOT, await ahead.settle()) };
 }
 
 /** Every recorded resource of a type. */

@@ -5,7 +5,7 @@ import { Manifest, podSpec } from "../../components/apps/checks";
 import { checkPlannedApps, stackApps } from "../../scripts/offline/apps";
 import { schemaProblems } from "../../scripts/offline/schema";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
-import { STACKS, plan, stacksOf } from "../support";
+import { STACKS, checkedApps, plan, stacksOf } from "../support";
 import { built } from "./overlays";
 
 function object(app: string, stack: string, kind: string, name?: string): any {
@@ -18,9 +18,8 @@ const containers = (m: Manifest): any[] => [...(podSpec(m)?.initContainers ?? []
 describe("the apps of the repository", () => {
     for (const stack of STACKS) {
         it(`${stack}: every overlay of an app that runs in the stack builds and passes the Kubernetes and Argo CD schemas and the platform contract`, async () => {
-            const apps = stackApps(stack);
+            const { apps, rendered, problems } = await checkedApps(stack);
             assert.ok(apps.length > 0, `no app runs in ${stack}`);
-            const { rendered, problems } = checkPlannedApps(await plan(stack), apps);
             assert.deepEqual(problems, []);
             assert.deepEqual(rendered.map((a) => a.app), apps.map((a) => a.descriptor.name));
         });
