@@ -101,13 +101,15 @@ export function formatTable(rows: readonly Summary[], cores: number): string {
     return [`${cores} core${cores === 1 ? "" : "s"}`, line(header), ...cells.map(line)].join("\n");
 }
 
-/** Runs a command once, its output discarded: its wall-clock seconds, and its failure if it failed. */
+/** Runs a command once, its output kept only to explain a failure: its wall-clock seconds, and its failure if it failed. */
 function timed(command: string, args: readonly string[]): { seconds: number; failure?: string } {
     const start = process.hrtime.bigint();
-    const run = spawnSync(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.error) throw new Error(`${command} could not run: ${run.error.message}`);
-    const failure = run.status === 0 ? undefined : `exit ${run.status}: ${(run.stderr ?? "").trim().split("\n").slice(-5).join("\n  ")}`;
+    // The end of what it printed says why (mocha's totals, the plan's problems).
+    const tail = (text: string | null) => (text ?? "").trim().split("\n").slice(-3);
+    const failure = run.status === 0 ? undefined : `exit ${run.status}:\n    ${[...tail(run.stdout), ...tail(run.stderr)].join("\n    ")}`;
     return { seconds, failure };
 }
 
