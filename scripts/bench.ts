@@ -108,7 +108,7 @@ function timed(command: string, args: readonly string[]): { seconds: number; fai
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.error) throw new Error(`${command} could not run: ${run.error.message}`);
     // The end of what it printed says why (mocha's totals, the plan's problems).
-    const tail = (text: string | null) => (text ?? "").trim().split("\n").slice(-3);
+    const tail = (text: string | null) => (text ?? "").split("\n").filter((line) => line.trim() !== "").slice(-3);
     const failure = run.status === 0 ? undefined : `exit ${run.status}:\n    ${[...tail(run.stdout), ...tail(run.stderr)].join("\n    ")}`;
     return { seconds, failure };
 }
