@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CiStack, PURPOSES, Purpose, main, requiredVariables, secretsProviderVariable, variableSuffix } from "../scripts/ci-stacks";
 import { REPO_ROOT } from "../scripts/offline/stack-config";
 import { STACKS } from "./support";
+import { startChild } from "./child";
 
 /** Every variable of every stack and purpose, each value naming its stack so a borrowed one shows. */
 function allVariables(stacks: readonly string[]): Record<string, string> {
@@ -153,12 +153,15 @@ describe("CI stacks (scripts/ci-stacks.ts)", () => {
         }
     });
 
-    it("runs as the workflows run it, printing one line", () => {
-        const result = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", "ci-stacks.ts"), "deploy", "--follows", "main"], {
-            cwd: REPO_ROOT,
-            env: { ...process.env, VARS: JSON.stringify(vars) },
-            encoding: "utf8",
-        });
+    // A real child process as the workflows run it, started as mocha loads this file so that it runs
+    // beside the other tests (test/child.ts).
+    const asWorkflows = startChild(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", "ci-stacks.ts"), "deploy", "--follows", "main"], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, VARS: JSON.stringify(vars) },
+    });
+
+    it("runs as the workflows run it, printing one line", async () => {
+        const result = await asWorkflows;
         assert.equal(result.status, 0, result.stderr);
         assert.deepEqual(JSON.parse(result.stdout).map((s: CiStack) => s.stack), ["dev"]);
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,10 +12,14 @@ import { runPlan } from "../../scripts/plan";
 import { stackApps } from "../../scripts/offline/apps";
 import { missingSecretWarnings } from "../../components/apps/discover";
 import { STACKS } from "../support";
+import { startChild, type ChildRun } from "../child";
 
-/** Runs the plan as the README says, `npm run plan -- <args>`, from the folder `cwd`. */
-function npmPlan(cwd: string, ...args: string[]) {
-    return spawnSync("npm", ["--prefix", REPO_ROOT, "run", "--silent", "plan", "--", ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+/**
+ * Starts the plan as the README says, `npm run plan -- <args>`, from the folder `cwd`: a real child
+ * process, started as mocha loads this file so that it runs beside the other tests (test/child.ts).
+ */
+function npmPlan(cwd: string, ...args: string[]): Promise<ChildRun> {
+    return startChild("npm", ["--prefix", REPO_ROOT, "run", "--silent", "plan", "--", ...args], { cwd });
 }
 
 /** Runs the plan CLI in this process (the program is already compiled): its exit code and output. */
@@ -56,13 +60,15 @@ describe("offline plan", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("as the README runs it: prints the tree and a summary, writes the JSON and each app as Argo CD applies it", () => {
-        // --out into a folder that already holds a folder of sources named apps/: it stays untouched.
-        fs.mkdirSync(path.join(tmp, "apps", "mine"), { recursive: true });
-        fs.writeFileSync(path.join(tmp, "apps", "mine", "app.yaml"), "description: not the plan's\n");
+    // --out into a folder that already holds a folder of sources named apps/: it stays untouched.
+    fs.mkdirSync(path.join(tmp, "apps", "mine"), { recursive: true });
+    fs.writeFileSync(path.join(tmp, "apps", "mine", "app.yaml"), "description: not the plan's\n");
+    // Run from that folder, as a user would: a relative --out starts where npm was run.
+    const readmeRun = npmPlan(tmp, "dev", "--out", "dev.json");
+
+    it("as the README runs it: prints the tree and a summary, writes the JSON and each app as Argo CD applies it", async () => {
         const out = path.join(tmp, "dev.json");
-        // Run from that folder, as a user would: a relative --out starts where npm was run.
-        const run = npmPlan(tmp, "dev", "--out", "dev.json");
+        const run = await readmeRun;
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /^◆ platform:network:Network network$/m);
         assert.match(run.stdout, /^ {2}◆ eks:index:Cluster cluster-eks {2}\(name=platform-dev, version=1\.35, authenticationMode=API/m);
