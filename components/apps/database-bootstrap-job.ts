@@ -37,21 +37,27 @@ REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"database" TO :"role";
 `;
 
-/** Where the init container leaves the master credentials for psql: a memory-backed volume. */
-const MASTER_DIR = "/run/master";
+/**
+ * Where the init container leaves the master credentials for psql: a memory-backed volume. The
+ * scripts read it from the `MASTER_DIR` variable, which the Job sets to this path in both
+ * containers; the integration suite (test/integration/database.test.ts) runs the same scripts with
+ * it pointing at a temporary directory.
+ */
+export const MASTER_DIR = "/run/master";
 
 /**
- * Reads the RDS-managed master secret (JSON `username`, `password`) into two files. The AWS CLI
- * image carries a Python (yum's on Amazon Linux 2, dnf's on 2023) that parses the JSON.
+ * Reads the RDS-managed master secret (JSON `username`, `password`) into two files under
+ * `$MASTER_DIR`. The AWS CLI image carries a Python (yum's on Amazon Linux 2, dnf's on 2023) that
+ * parses the JSON.
  */
-export const FETCH_MASTER_SCRIPT = `aws secretsmanager get-secret-value --secret-id "$MASTER_SECRET_ARN" --query SecretString --output text > ${MASTER_DIR}/secret.json
+export const FETCH_MASTER_SCRIPT = `aws secretsmanager get-secret-value --secret-id "$MASTER_SECRET_ARN" --query SecretString --output text > "$MASTER_DIR/secret.json"
 PY=$(command -v python3 || command -v python)
-"$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); open(sys.argv[2], "w").write(s["username"]); open(sys.argv[3], "w").write(s["password"])' ${MASTER_DIR}/secret.json ${MASTER_DIR}/username ${MASTER_DIR}/password
-rm ${MASTER_DIR}/secret.json
+"$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); open(sys.argv[2], "w").write(s["username"]); open(sys.argv[3], "w").write(s["password"])' "$MASTER_DIR/secret.json" "$MASTER_DIR/username" "$MASTER_DIR/password"
+rm "$MASTER_DIR/secret.json"
 `;
 
 /** Runs the SQL as the master user against the \`postgres\` database, over verified TLS. */
-export const RUN_SQL_SCRIPT = `export PGUSER="$(cat ${MASTER_DIR}/username)" PGPASSWORD="$(cat ${MASTER_DIR}/password)"
+export const RUN_SQL_SCRIPT = `export PGUSER="$(cat "$MASTER_DIR/username")" PGPASSWORD="$(cat "$MASTER_DIR/password")"
 printf '%s' "$BOOTSTRAP_SQL" | psql --no-psqlrc --quiet -v role="$APP_ROLE" -v database="$APP_DATABASE" -v password="$APP_PASSWORD"
 echo "database $APP_DATABASE and role $APP_ROLE are in place"
 `;
@@ -144,6 +150,7 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
                         FETCH_MASTER_SCRIPT,
                         [
                             { name: "MASTER_SECRET_ARN", value: a.masterSecretArn },
+                            { name: "MASTER_DIR", value: MASTER_DIR },
                             { name: "AWS_REGION", value: a.region },
                             // The CLI writes its cache under HOME; the root file system is read-only.
                             { name: "HOME", value: HOME_DIR },
@@ -167,6 +174,7 @@ export function bootstrapJobSpec(a: BootstrapJobArgs): IJobSpec {
                             { name: "APP_DATABASE", value: a.database },
                             { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: a.passwordSecret, key: "password" } } },
                             { name: "BOOTSTRAP_SQL", value: BOOTSTRAP_SQL },
+                            { name: "MASTER_DIR", value: MASTER_DIR },
                             { name: "HOME", value: HOME_DIR },
                         ],
                         [master, tmp, home, rdsCa],

@@ -3,7 +3,7 @@ import { RESOURCES_FINALIZER, appProjectManifest, applicationManifest, kustomize
 import { admissionProblems } from "../../components/apps/admission";
 import { Manifest, checkAppManifests } from "../../components/apps/checks";
 import { RDS_CA_MOUNT_DIR, RDS_CA_PATH, databaseSecretData, namespaceLabels, platformConfigMapData, rdsCaConfigMapData } from "../../components/apps/contract";
-import { BOOTSTRAP_SQL, BOOTSTRAP_UID, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
+import { BOOTSTRAP_SQL, BOOTSTRAP_UID, FETCH_MASTER_SCRIPT, MASTER_DIR, RUN_SQL_SCRIPT, bootstrapJobSpec, bootstrapPolicy } from "../../components/apps/database-bootstrap-job";
 import type { AppDescriptor } from "../../components/apps/descriptor";
 import { coveredByFargate, PRIMARY_FARGATE_NAMESPACES } from "../../components/cluster/fargate";
 import {
@@ -248,8 +248,21 @@ describe("database bootstrap job", () => {
         for (const c of [...pod.initContainers!, ...pod.containers]) {
             const mounts = new Map(c.volumeMounts!.map((m) => [m.mountPath, m.name]));
             const home = c.env!.find((e) => e.name === "HOME")?.value ?? assert.fail(`${c.name} has no HOME`);
-            for (const dir of [home, "/tmp", "/run/master"]) assert.ok(emptyDirs.has(mounts.get(dir) ?? ""), `${c.name}: ${dir} is not an emptyDir`);
+            const master = c.env!.find((e) => e.name === "MASTER_DIR")?.value ?? assert.fail(`${c.name} has no MASTER_DIR`);
+            assert.equal(master, "/run/master", c.name);
+            for (const dir of [home, "/tmp", master]) assert.ok(emptyDirs.has(mounts.get(dir) ?? ""), `${c.name}: ${dir} is not an emptyDir`);
         }
+    });
+
+    it("keeps the master credentials where MASTER_DIR says: the scripts name no other directory", () => {
+        for (const script of [FETCH_MASTER_SCRIPT, RUN_SQL_SCRIPT]) {
+            assert.match(script, /"\$MASTER_DIR\/(username|password|secret\.json)"/);
+            assert.doesNotMatch(script, /\/run\/master/);
+        }
+        const pod = spec.template.spec!;
+        assert.deepEqual(pod.initContainers![0].command, ["/bin/sh", "-eu", "-c", FETCH_MASTER_SCRIPT]);
+        assert.deepEqual(pod.containers[0].command, ["/bin/sh", "-eu", "-c", RUN_SQL_SCRIPT]);
+        assert.equal(MASTER_DIR, "/run/master");
     });
 
     it("connects with verify-full against the rds-ca ConfigMap, mounted read-only where PGSSLROOTCERT points", () => {
