@@ -52,22 +52,37 @@ export function containerEnv({ pod, container }: { pod: Json; container: Json },
         else if (e.valueFrom?.configMapKeyRef) env[e.name] = source("configMaps", e.valueFrom.configMapKeyRef.name)[e.valueFrom.configMapKeyRef.key];
         else throw new Error(`container ${container.name}: env ${e.name} has a source the test does not implement`);
     }
-    // Mount points to local folders, longest first; plain and percent-encoded (as in DATABASE_URL).
+    const local = localPaths({ pod, container }, sources);
+    for (const [name, value] of Object.entries(env)) env[name] = local(value);
+    return env;
+}
+
+/**
+ * Moves the paths under the container's ConfigMap mounts to the local folders standing for them,
+ * in a value (plain, or percent-encoded as in DATABASE_URL).
+ */
+export function localPaths({ pod, container }: { pod: Json; container: Json }, sources: PodSources): (value: string) => string {
     const mounts: [string, string][] = [];
     for (const m of container.volumeMounts ?? []) {
         const configMap = (pod.volumes ?? []).find((v: Json) => v.name === m.name)?.configMap?.name;
         const local = configMap && sources.mountedConfigMaps?.[configMap];
         if (local) mounts.push([m.mountPath.replace(/\/+$/, ""), path.resolve(local)]);
     }
-    mounts.sort((a, b) => b[0].length - a[0].length);
-    for (const [name, value] of Object.entries(env)) {
-        let moved = value;
+    mounts.sort((a, b) => b[0].length - a[0].length); // the deepest mount takes a path first
+    return (value) => {
         for (const [mountPath, local] of mounts) {
-            moved = moved.split(`${mountPath}/`).join(`${local}/`).split(encodeURIComponent(`${mountPath}/`)).join(encodeURIComponent(`${local}/`));
+            if (value === mountPath) return local;
+            value = value.split(`${mountPath}/`).join(`${local}/`).split(encodeURIComponent(`${mountPath}/`)).join(encodeURIComponent(`${local}/`));
         }
-        env[name] = moved;
-    }
-    return env;
+        return value;
+    };
+}
+
+/** The container's command (`command`, then `args`), its paths under ConfigMap mounts moved as {@link localPaths} does. */
+export function containerCommand(workload: { pod: Json; container: Json }, sources: PodSources): string[] {
+    const command = [...(workload.container.command ?? []), ...(workload.container.args ?? [])] as string[];
+    if (command.length === 0) throw new Error(`container ${workload.container.name} has no command: the image's would run, which the test cannot read`);
+    return command.map(localPaths(workload, sources));
 }
 
 /** A finished process: its exit status (or signal) and output, which assertions show as they are. */
@@ -85,11 +100,11 @@ export interface Finished {
  */
 export function runCommand(command: readonly string[], opts: { env: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number }): Promise<Finished> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command[0], command.slice(1), { env: opts.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(command[0], command.slice(1), { env: opts.env, cwd: opts.cwd, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
         child.on("error", (err) => {
             clearTimeout(timer);
@@ -99,6 +114,25 @@ export function runCommand(command: readonly string[], opts: { env: Record<strin
             clearTimeout(timer);
             resolve({ status, signal, stdout, stderr });
         });
-        child.stdin.end(opts.input ?? "");
+        // A process that exits without reading its input closes the pipe: that is its business.
+        child.stdin?.on("error", () => {}).end(opts.input);
     });
+}
+
+/**
+ * A ConfigMap of a kustomization's configMapGenerator as files in `dir` (each `files` entry, `key=path`
+ * or `path`, under its key), as the pod that mounts it sees them. The generated name's hash suffix
+ * does not matter here: the manifests refer to the generator's name.
+ * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/configmapgenerator/
+ */
+export function generatedConfigMap(kustomizationDir: string, name: string, dir: string): string {
+    const kustomization = parseAllDocuments(fs.readFileSync(path.join(kustomizationDir, "kustomization.yaml"), "utf8"))[0].toJS();
+    const generator = (kustomization.configMapGenerator ?? []).find((g: Json) => g.name === name);
+    if (!generator) throw new Error(`${kustomizationDir}/kustomization.yaml generates no ConfigMap ${name}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const entry of generator.files ?? []) {
+        const [key, file] = String(entry).includes("=") ? String(entry).split("=", 2) : [path.basename(String(entry)), String(entry)];
+        fs.copyFileSync(path.join(kustomizationDir, file), path.join(dir, key));
+    }
+    return dir;
 }
