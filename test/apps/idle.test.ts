@@ -4,9 +4,9 @@ import { ASSUMED_RUN_SECONDS, CronError, cronFirings, idleFindings, parseCron, s
 import type { Manifest } from "../../components/apps/checks";
 import * as fs from "fs";
 import * as path from "path";
-import { kustomizeBuild } from "../../scripts/offline/render";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { STACKS, stackApps, stackConfig } from "../support";
+import { built, builtAt } from "./overlays";
 
 /** 2027 starts on a Friday; its year holds every DST change of the zones below. */
 const FROM = Date.UTC(2027, 0, 1);
@@ -179,13 +179,13 @@ describe("idle means idle (components/apps/idle.ts)", () => {
                 assert.ok(apps.length > 0, "no app with a database: the check would check nothing");
                 for (const spec of apps) {
                     assert.equal(spec.descriptor.keepsDatabaseAwake, undefined, spec.descriptor.name);
-                    assert.deepEqual(idleFindings(spec.descriptor, kustomizeBuild(path.join(REPO_ROOT, spec.sourcePath)), database, spec.sourcePath, FROM), { problems: [], warnings: [] });
+                    assert.deepEqual(idleFindings(spec.descriptor, builtAt(path.join(REPO_ROOT, spec.sourcePath)), database, spec.sourcePath, FROM), { problems: [], warnings: [] });
                 }
             });
         }
 
         it("dev's db-metrics runs rarely enough for dev's database to pause, prd's as often as before", () => {
-            const schedule = (stack: string) => (kustomizeBuild(path.join(REPO_ROOT, `apps/db-metrics/overlays/${stack}`)).find((m) => m.kind === "CronJob") as any).spec;
+            const schedule = (stack: string) => (built("db-metrics", stack).find((m) => m.kind === "CronJob") as any).spec;
             const dev = stackConfig("dev").database;
             assert.equal(dev.minCapacity, 0);
             const spec = schedule("dev");

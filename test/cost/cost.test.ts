@@ -5,10 +5,8 @@ import * as path from "path";
 import { CostIo, PRICES_DIR, loadPrices, parseCostArgs, pricedRegions, runCost } from "../../scripts/cost";
 import { cronFrequency, keepsAwake } from "../../scripts/cost/cron";
 import { AppManifests, DEFAULT_ASSUMPTIONS, Estimate, PlannedResource, diffEstimates, estimate, fargateSize, renderEstimate } from "../../scripts/cost/model";
-import { APPLICATION_TYPE } from "../../scripts/offline/apps";
-import { renderForArgo } from "../../scripts/offline/render";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
-import { plan, stackApps } from "../support";
+import { checkedApps, plan, stackApps } from "../support";
 
 const TOKYO = loadPrices("ap-northeast-1");
 const H = 730;
@@ -57,13 +55,18 @@ describe("cost: what a stack costs a month", () => {
         const ecr = 1 * 0.1; // 1 GB per repository assumed
         const logs = (days: number) => 1 * 0.76 + ((1 * days) / 30) * 0.033; // 1 GB/month ingested, days/30 months kept
         // The apps as Argo CD applies them: each overlay built with its Application's image overrides,
-        // as the plan writes them (one kustomize build per app; the plan's checks are tested elsewhere).
+        // as the plan writes them. The renders of the stack's unchanged plan are test/support.ts's
+        // checkedApps (the plan's own renders, run once per stack and shared with the apps' tests);
+        // every app that runs in the stack is there, each with the renders' own copy of its objects.
         const rendered = async (stack: string) => {
             const result = await plan(stack);
-            const apps = stackApps(stack).map((spec) => {
-                const application = result.resources.find((r) => r.type === APPLICATION_TYPE && (r.inputs as any).metadata?.name === spec.descriptor.name)!;
-                return { app: spec.descriptor.name, manifests: renderForArgo(path.join(REPO_ROOT, spec.sourcePath), (application.inputs as any).spec.source.kustomize.images) };
-            });
+            const checked = await checkedApps(stack);
+            assert.deepEqual(
+                checked.rendered.map((r) => r.app),
+                stackApps(stack).map((spec) => spec.descriptor.name),
+                `${stack}: an app has no render for Argo CD (its overlay does not build or it has no Application): ${checked.problems.join("; ")}`,
+            );
+            const apps = checked.rendered.map((r) => ({ app: r.app, manifests: structuredClone(r.manifests) }));
             return estimate(stack, result.resources, apps, TOKYO);
         };
 
