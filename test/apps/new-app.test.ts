@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APPS_DIR } from "../../components/apps/discover";
-import { APPLICATION_TYPE, checkPlannedApps, stackApps } from "../../scripts/offline/apps";
+import { APPLICATION_TYPE, checkPlannedApps, stackApps, startArgoRenders, startOverlayBuilds } from "../../scripts/offline/apps";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
 import { APPS, STACKS, named, planProject, stackNames, subtree } from "../support";
 
@@ -67,11 +67,16 @@ describe("a new app is a new folder", () => {
             this.timeout(60_000);
             const apps = stackApps(stack, root);
             assert.ok(apps.some((a) => a.descriptor.name === copy), `${copy} does not run in ${stack}`);
+            // The copy's Kustomize builds run beside the plan, as the plan runs them (speed.test.ts:
+            // builds started ahead answer as builds on demand do).
+            const copied = apps.filter((a) => a.descriptor.name === copy);
+            const ahead = startOverlayBuilds(copied, root);
             const result = await planProject(root, stack);
+            startArgoRenders(ahead, result, copied, root);
             // The copy's overlay against the schemas and the contract, and every Application and
             // AppProject of the plan against Argo CD's schema. The other apps' overlays are the
             // repository's own, checked by shipped.test.ts (each overlay's check takes a second or two).
-            const { rendered, problems } = checkPlannedApps(result, apps.filter((a) => a.descriptor.name === copy), root);
+            const { rendered, problems } = checkPlannedApps(result, copied, root, await ahead.settle());
             assert.deepEqual(problems, []);
             assert.deepEqual(rendered.map((a) => a.app), [copy]);
             for (const app of apps) assert.equal(named(result, `app-${app.descriptor.name}-application`).type, APPLICATION_TYPE);
