@@ -13,6 +13,7 @@ const http = require("node:http");
 const path = require("node:path");
 const { App, LogLevel, SocketModeReceiver } = require("@slack/bolt");
 const { BedrockRuntimeClient, InvokeModelCommand } = require("@aws-sdk/client-bedrock-runtime");
+const conversation = require("./conversation");
 
 const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
@@ -41,40 +42,8 @@ const bedrock = new BedrockRuntimeClient({});
 
 // --- conversation files ------------------------------------------------------------------------
 
-function threadFile(channel, threadTs) {
-  // Slack ids and timestamps are [A-Z0-9.]; anything else would be a bug, not a path to follow.
-  const name = `${channel}-${threadTs}`;
-  if (!/^[A-Za-z0-9.]+-[0-9.]+$/.test(name)) throw new Error(`unexpected thread id ${name}`);
-  return path.join(threadsDir, `${name}.json`);
-}
-
-async function loadThread(file) {
-  try {
-    return JSON.parse(await fs.readFile(file, "utf8"));
-  } catch (err) {
-    if (err.code === "ENOENT") return [];
-    throw err;
-  }
-}
-
-// Write then rename: a pod killed mid-write leaves the old file, never half a file.
-async function saveThread(file, messages) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(messages));
-  await fs.rename(tmp, file);
-}
-
 async function pruneThreads() {
-  const cutoff = Date.now() - config.threadRetentionDays * 86_400_000;
-  let removed = 0;
-  for (const name of await fs.readdir(threadsDir)) {
-    const file = path.join(threadsDir, name);
-    const { mtimeMs } = await fs.stat(file);
-    if (mtimeMs < cutoff) {
-      await fs.rm(file, { force: true });
-      removed += 1;
-    }
-  }
+  const removed = await conversation.pruneThreads(threadsDir, config.threadRetentionDays);
   if (removed) app.logger.info(`removed ${removed} thread files older than ${config.threadRetentionDays} days`);
 }
 
@@ -86,35 +55,26 @@ async function ask(messages) {
       modelId: config.modelId,
       contentType: "application/json",
       accept: "application/json",
-      body: JSON.stringify({
-        anthropic_version: "bedrock-2023-05-31",
-        max_tokens: config.maxTokens,
-        system: "You are a helpful assistant in a Slack workspace. Answer briefly; use Slack mrkdwn, not Markdown headings.",
-        messages,
-      }),
+      body: conversation.requestBody(messages, config.maxTokens),
     }),
   );
-  const result = JSON.parse(new TextDecoder().decode(response.body));
-  return result.content.filter((block) => block.type === "text").map((block) => block.text).join("").trim();
+  return conversation.answerText(JSON.parse(new TextDecoder().decode(response.body)));
 }
 
 // --- Slack -------------------------------------------------------------------------------------
 
 app.event("app_mention", async ({ event, say, logger }) => {
   const threadTs = event.thread_ts ?? event.ts;
-  const question = event.text.replace(/<@[A-Z0-9]+>/g, "").trim();
+  const question = conversation.questionOf(event.text);
   if (!question) {
     await say({ text: "Ask me something after the mention.", thread_ts: threadTs });
     return;
   }
-  const file = threadFile(event.channel, threadTs);
-  const history = await loadThread(file);
-  const messages = [...history, { role: "user", content: [{ type: "text", text: question }] }];
+  const file = conversation.threadFile(threadsDir, event.channel, threadTs);
+  const messages = conversation.withQuestion(await conversation.loadThread(file), question);
   try {
     const answer = await ask(messages);
-    messages.push({ role: "assistant", content: [{ type: "text", text: answer }] });
-    // Whole turns only, so the kept history always starts with a user message, as the API requires.
-    await saveThread(file, messages.slice(-2 * config.historyTurns));
+    await conversation.saveThread(file, conversation.keptHistory(messages, answer, config.historyTurns));
     await say({ text: answer || "(no answer)", thread_ts: threadTs });
   } catch (err) {
     logger.error(`answering in ${event.channel}/${threadTs} failed: ${err.name}: ${err.message}`);
@@ -124,15 +84,13 @@ app.event("app_mention", async ({ event, say, logger }) => {
 
 // --- health ------------------------------------------------------------------------------------
 
-// Socket Mode reconnects by itself; only a connection lost for longer than this is worth a restart.
-const DISCONNECTED_LIMIT_MS = 5 * 60_000;
 let disconnectedSince = Date.now();
 receiver.client.on("connected", () => { disconnectedSince = null; });
 receiver.client.on("disconnected", () => { disconnectedSince ??= Date.now(); });
 receiver.client.on("reconnecting", () => { disconnectedSince ??= Date.now(); });
 
 const health = http.createServer((req, res) => {
-  const healthy = disconnectedSince === null || Date.now() - disconnectedSince < DISCONNECTED_LIMIT_MS;
+  const healthy = conversation.healthy(disconnectedSince);
   res.writeHead(healthy ? 200 : 503, { "Content-Type": "text/plain" });
   res.end(healthy ? "ok\n" : "disconnected from Slack\n");
 });
