@@ -3,9 +3,11 @@
  * bot itself needs Slack (Socket Mode) and Bedrock, which no test here can reach, so the
  * integration suite does not start it. What runs here is everything it decides on its own: the
  * thread files (names, atomic writes, retention), what it sends to the model and keeps, and when
- * its pod counts as healthy.
+ * its pod counts as healthy. bot.js itself runs once with stand-ins for the Slack and Bedrock
+ * SDKs, to show it wires that logic as the tests above assume.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -32,6 +34,55 @@ interface Conversation {
 
 // A CommonJS file without declarations: require() keeps tsc (no allowJs) out of it.
 const conversation: Conversation = require("../../apps/slack-bot/images/bot/conversation.js");
+
+const BOT = path.resolve(__dirname, "../../apps/slack-bot/images/bot/bot.js");
+
+/**
+ * Loaded with `node --require` before bot.js: @slack/bolt and the Bedrock client are stand-ins
+ * (Module._load is where Node resolves every require), the model answers "answer to <question>
+ * (<messages sent>)", and once the bot has started three mentions in one thread go to the handler
+ * bot.js registers. Prints what the bot said and the thread's file as JSON.
+ */
+const STAND_INS = `
+const Module = require("module");
+const load = Module._load;
+let handler;
+Module._load = function (request, ...rest) {
+  if (request === "@slack/bolt") {
+    class SocketModeReceiver { constructor() { this.client = { on() {} }; } }
+    class App {
+      constructor() { this.logger = { info() {}, warn() {}, error(m) { console.error(m); } }; }
+      event(name, h) { if (name === "app_mention") handler = h; }
+      async start() { setImmediate(mentions); } // main() has made the folders and listens by now
+      async stop() {}
+    }
+    return { App, SocketModeReceiver, LogLevel: { DEBUG: "debug", INFO: "info", WARN: "warn", ERROR: "error" } };
+  }
+  if (request === "@aws-sdk/client-bedrock-runtime") {
+    class InvokeModelCommand { constructor(input) { this.input = input; } }
+    class BedrockRuntimeClient {
+      async send(command) {
+        const { messages } = JSON.parse(command.input.body);
+        const answer = "answer to " + messages.at(-1).content[0].text + " (" + messages.length + ")";
+        return { body: new TextEncoder().encode(JSON.stringify({ content: [{ type: "text", text: answer }] })) };
+      }
+    }
+    return { BedrockRuntimeClient, InvokeModelCommand };
+  }
+  return load.call(this, request, ...rest);
+};
+async function mentions() {
+  const said = [];
+  const say = async (m) => said.push([m.thread_ts, m.text]);
+  const logger = { error: (m) => said.push(["error", m]) };
+  await handler({ event: { ts: "1.1", channel: "C1", text: "<@U1> q1" }, say, logger });
+  await handler({ event: { ts: "1.2", thread_ts: "1.1", channel: "C1", text: "<@U1> q2" }, say, logger });
+  await handler({ event: { ts: "1.3", thread_ts: "1.1", channel: "C1", text: "<@U1>" }, say, logger });
+  const thread = JSON.parse(require("fs").readFileSync(process.env.DATA_DIR + "/threads/C1-1.1.json", "utf8"));
+  console.log(JSON.stringify({ said, thread }));
+  process.exit(0);
+}
+`;
 
 const text = (role: Message["role"], t: string): Message => ({ role, content: [{ type: "text", text: t }] });
 
@@ -113,5 +164,24 @@ describe("slack-bot example: its logic without Slack or Bedrock", () => {
         assert.equal(conversation.healthy(null, now), true);
         assert.equal(conversation.healthy(now - conversation.DISCONNECTED_LIMIT_MS + 1, now), true);
         assert.equal(conversation.healthy(now - conversation.DISCONNECTED_LIMIT_MS, now), false);
+    });
+
+    it("bot.js answers mentions in their thread and keeps the thread's history (Slack and Bedrock stood in for)", () => {
+        const standIns = path.join(dir, "stand-ins.js");
+        fs.writeFileSync(standIns, STAND_INS);
+        const r = spawnSync(process.execPath, ["--require", standIns, BOT], {
+            encoding: "utf8",
+            timeout: 20_000,
+            env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: "xoxb-test", SLACK_APP_TOKEN: "xapp-test", BEDROCK_MODEL_ID: "test-model", DATA_DIR: path.join(dir, "data"), HEALTH_PORT: "0", HISTORY_TURNS: "1" },
+        });
+        assert.equal(r.status, 0, `bot.js failed:\n${r.stderr}${r.stdout}`);
+        const { said, thread } = JSON.parse(r.stdout.trim().split("\n").pop()!);
+        assert.deepEqual(said, [
+            ["1.1", "answer to q1 (1)"],
+            ["1.1", "answer to q2 (3)"], // the first turn went along with the second question
+            ["1.1", "Ask me something after the mention."],
+        ]);
+        // HISTORY_TURNS=1: only the last whole turn is kept.
+        assert.deepEqual(thread, [text("user", "q2"), text("assistant", "answer to q2 (3)")]);
     });
 });
