@@ -14,7 +14,7 @@ import { bootstrapAppDatabase, type AppDatabase } from "./support/app-database";
 import { launchChromium, type Chromium } from "./support/browser";
 import { containerEnv, manifestContainer, runCommand, type Finished } from "./support/pod";
 import { freePort, startPostgres, type PgServer } from "./support/postgres";
-import { startIngress, startNginxSite, type LocalServer } from "./support/static";
+import { answerNginx, ingressPaths, ingressRoute, nginxServer, parseNginxConf, startIngress, startNginxSite, type LocalServer } from "./support/static";
 import { spawn, type ChildProcess } from "child_process";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -243,4 +243,34 @@ describe("chat example, end to end", function () {
         closers.push(ingress.close);
         return ingress;
     }
+});
+
+describe("chat example: the test's nginx and Ingress stand-ins read their files as nginx and the ALB do", function () {
+    it("routes Prefix paths by whole path elements, the longest first, Exact before Prefix", function () {
+        const paths = ingressPaths(fs.readFileSync(path.join(APP_DIR, "base/ingress.yaml"), "utf8"));
+        const to = (p: string) => ingressRoute(paths, p)?.service;
+        assert.equal(to("/api"), "api");
+        assert.equal(to("/api/messages"), "api");
+        assert.equal(to("/apix"), "web", "Prefix /api must not take /apix");
+        assert.equal(to("/"), "web");
+        const more = [...paths, { path: "/api/messages", pathType: "Exact" as const, service: "exact" }];
+        assert.equal(ingressRoute(more, "/api/messages")?.service, "exact");
+        assert.equal(ingressRoute(more, "/api/messages/1")?.service, "api");
+    });
+
+    it("serves the shipped configuration: an exact location before the prefix one, try_files falling back to index.html", function () {
+        const conf = parseNginxConf(fs.readFileSync(path.join(APP_DIR, "images/web/default.conf"), "utf8"));
+        const site = path.join(APP_DIR, "images/web/site");
+        const server = nginxServer(conf, () => site);
+        assert.deepEqual(answerNginx(server, "/healthz").answer.body.toString(), "ok\n");
+        assert.equal(answerNginx(server, "/app.js").answer.type, "application/javascript");
+        assert.equal(answerNginx(server, "/no/such/page").answer.body.toString(), fs.readFileSync(path.join(site, "index.html"), "utf8"));
+        assert.equal(answerNginx(server, "/../../package.json").answer.body.toString(), fs.readFileSync(path.join(site, "index.html"), "utf8"), "a path outside the root is not served");
+    });
+
+    it("refuses a directive it does not implement, by name, rather than serve it wrongly", function () {
+        const conf = parseNginxConf("server { root /srv; location / { gzip on; } }");
+        assert.throws(() => nginxServer(conf, () => "/srv"), /does not implement gzip in location \//);
+        assert.throws(() => nginxServer(parseNginxConf("server { root /srv; location ~ \\.php$ { return 404; } }"), () => "/srv"), /only exact and prefix locations/);
+    });
 });
