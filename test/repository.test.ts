@@ -51,6 +51,23 @@ describe("repository", () => {
     });
 });
 
+describe("the README's commands", () => {
+    it(".ci/run installs from the lockfile and runs exactly the README's test commands, which package.json defines", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const block = readme.slice(readme.indexOf("## Two commands on a fresh machine"), readme.indexOf("## Integration tests"));
+        const fence = /```sh\n([\s\S]*?)```/.exec(block)![1];
+        const lines = fence.trim().split("\n").map((l) => l.replace(/\s+#.*$/, "").trim());
+        assert.equal(lines.length, 2, "two commands");
+        assert.match(lines[0], /^npm ci && npm run plan -- \w+$/);
+        const tests = lines[1].split(" && ");
+        assert.deepEqual(tests, ["npm test", "npm run test:integration"]);
+        const run = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8").split("\n").filter((l) => /^npm /.test(l));
+        assert.deepEqual(run, ["npm ci --no-audit --no-fund", ...tests]);
+        const scripts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts;
+        assert.ok(scripts.test && scripts["test:integration"] && scripts.plan);
+    });
+});
+
 describe("module structure", () => {
     /** The relative imports of a module, as written. */
     const importsOf = (file: string) => [...fs.readFileSync(path.join(REPO_ROOT, file), "utf8").matchAll(/from "(\.[^"]+)"/g)].map((m) => path.posix.join(path.posix.dirname(file), m[1]));
