@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from "child_process";
+import * as os from "os";
 
 /** What a finished child process left: its exit status (null when killed) and its output. */
 export interface ChildRun {
@@ -17,10 +18,15 @@ export interface ChildRun {
  * @param args Its arguments.
  * @param options `spawn`'s options (stdin is always ignored); default none.
  * @param timeoutMs The process is killed after this long, as `spawnSync`'s `timeout` does; default 60 000.
+ * @param niceness Its scheduling priority (`os.setPriority`, 0 to 19, higher yields more); default 0.
+ *   A child whose test comes late in the suite yields to one whose test comes early: test/edits'
+ *   rows (niceness 10) are awaited before test/offline, and the main thread idles while it waits.
  */
-export function startChild(command: string, args: readonly string[], options: SpawnOptions = {}, timeoutMs = 60_000): Promise<ChildRun> {
+export function startChild(command: string, args: readonly string[], options: SpawnOptions = {}, timeoutMs = 60_000, niceness = 0): Promise<ChildRun> {
+    if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) throw new Error(`startChild: niceness must be an integer from 0 to 19 (got ${niceness})`);
     const run = new Promise<ChildRun>((resolve, reject) => {
         const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+        if (child.pid && niceness > 0) os.setPriority(child.pid, niceness);
         let stdout = "";
         let stderr = "";
         child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));

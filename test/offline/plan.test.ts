@@ -19,7 +19,8 @@ import { startChild, type ChildRun } from "../child";
  * process, started as mocha loads this file so that it runs beside the other tests (test/child.ts).
  */
 function npmPlan(cwd: string, ...args: string[]): Promise<ChildRun> {
-    return startChild("npm", ["--prefix", REPO_ROOT, "run", "--silent", "plan", "--", ...args], { cwd });
+    // Below test/edits' rows (test/child.ts): this file's tests come after theirs.
+    return startChild("npm", ["--prefix", REPO_ROOT, "run", "--silent", "plan", "--", ...args], { cwd }, 60_000, 15);
 }
 
 /** Runs the plan CLI in this process (the program is already compiled): its exit code and output. */

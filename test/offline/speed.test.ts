@@ -12,7 +12,8 @@ import { startChild } from "../child";
  * Every model compiled in one program (test/offline/all-models.ts), the slowest check here: started
  * as mocha loads this file, in a process of its own beside the other tests (test/child.ts).
  */
-const allModels = startChild(process.execPath, ["--import", "tsx", path.join(__dirname, "all-models.ts"), REPO_ROOT], { cwd: REPO_ROOT });
+// Below test/edits' rows (test/child.ts): this file's tests come after theirs.
+const allModels = startChild(process.execPath, ["--import", "tsx", path.join(__dirname, "all-models.ts"), REPO_ROOT], { cwd: REPO_ROOT }, 60_000, 15);
 
 /** What makes the plan fast must not change what it checks. */
 describe("offline plan: what makes it fast", () => {
