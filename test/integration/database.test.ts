@@ -13,12 +13,13 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type pg from "pg";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { BOOTSTRAP_SQL, bootstrapJobSpec } from "../../components/apps/database-bootstrap-job";
 import { RDS_CA_PATH, databaseSecretData } from "../../components/apps/contract";
+import { writeAwsStub } from "./support/aws-stub";
 import { OTHER_HOST, startPostgres, type PgServer, type Run } from "./support/postgres";
 
 const MASTER_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-0123abcd-AbCdEf";
@@ -34,22 +35,13 @@ let stubBin: string;
 async function setUp(): Promise<void> {
     server = await startPostgres();
     work = mkdtempSync(join(server.scratch, "bootstrap-"));
-    stubBin = join(work, "bin");
-    mkdirSync(stubBin);
     // The stub answers exactly the call FETCH_MASTER_SCRIPT makes, with the JSON RDS keeps in a
-    // managed master secret (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html),
-    // and fails like the CLI (exit 252, message on stderr) on anything else.
-    writeFileSync(join(work, "secret.json"), JSON.stringify({ username: MASTER.username, password: MASTER.password }));
-    const expected = ["secretsmanager", "get-secret-value", "--secret-id", MASTER_SECRET_ARN, "--query", "SecretString", "--output", "text"];
-    const stub = [
-        "#!/bin/sh",
-        `[ "$*" = '${expected.join(" ")}' ] && [ "$#" -eq ${expected.length} ] && exec cat '${join(work, "secret.json")}'`,
-        `echo "stub aws: unexpected call: aws $*" >&2`,
-        "exit 252",
-        "",
-    ].join("\n");
-    writeFileSync(join(stubBin, "aws"), stub);
-    chmodSync(join(stubBin, "aws"), 0o755);
+    // managed master secret (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+    stubBin = writeAwsStub(
+        work,
+        ["secretsmanager", "get-secret-value", "--secret-id", MASTER_SECRET_ARN, "--query", "SecretString", "--output", "text"],
+        `${JSON.stringify({ username: MASTER.username, password: MASTER.password })}\n`,
+    ).bin;
     const su = await server.connect();
     try {
         await su.query(`CREATE ROLE ${MASTER.username} LOGIN CREATEROLE CREATEDB PASSWORD '${MASTER.password.replace(/'/g, "''")}'`);

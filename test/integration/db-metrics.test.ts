@@ -15,6 +15,7 @@ import { DATABASE_SECRET, PLATFORM_CONFIGMAP } from "../../components/naming";
 import { bootstrapAppDatabase, type AppDatabase } from "./support/app-database";
 import { containerCommand, containerEnv, generatedConfigMap, manifestContainer, runCommand, type Finished } from "./support/pod";
 import { startPostgres, type PgServer } from "./support/postgres";
+import { AwsStub, writeAwsStub } from "./support/aws-stub";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const APP = "db-metrics";
@@ -34,8 +35,7 @@ describe("db-metrics example: collect.sh against PostgreSQL, the AWS CLI stubbed
     let own: AppDatabase;
     let other: AppDatabase;
     let admin: pg.Client;
-    let stubDir: string;
-    let awsLog: string;
+    let aws: AwsStub;
     let scripts: string;
 
     before(async function () {
@@ -43,20 +43,8 @@ describe("db-metrics example: collect.sh against PostgreSQL, the AWS CLI stubbed
         own = bootstrapAppDatabase(server, APP);
         other = bootstrapAppDatabase(server, "chat"); // another app's database: this role may not connect to it
         admin = await server.connect();
-        // The stub: one JSON line per call with its arguments; anything but put-metric-data fails as
-        // an unknown command would (the script makes no other call).
-        stubDir = path.join(server.scratch, "bin");
-        awsLog = path.join(server.scratch, "aws-calls.jsonl");
-        fs.mkdirSync(stubDir);
-        fs.writeFileSync(
-            path.join(stubDir, "aws"),
-            `#!${process.execPath}
-const args = process.argv.slice(2);
-require("fs").appendFileSync(${JSON.stringify(awsLog)}, JSON.stringify(args) + "\\n");
-if (args[0] !== "cloudwatch" || args[1] !== "put-metric-data") { console.error("aws stub: unexpected " + args.join(" ")); process.exit(2); }
-`,
-            { mode: 0o755 },
-        );
+        // The script makes one call, put-metric-data (its arguments are the metrics the test reads).
+        aws = writeAwsStub(server.scratch, ["cloudwatch", "put-metric-data"], "", false);
         scripts = generatedConfigMap(path.join(APP_DIR, "base"), "collect-script", path.join(server.scratch, "collect-script"));
     });
 
@@ -67,7 +55,7 @@ if (args[0] !== "cloudwatch" || args[1] !== "put-metric-data") { console.error("
 
     /** The CronJob's container, run here: its command and env, `database` Secret data overridable. */
     function collect(secret: Record<string, string> = own.secrets[DATABASE_SECRET]): Promise<Finished> {
-        fs.rmSync(awsLog, { force: true });
+        aws.reset();
         const cronJob = manifestContainer(path.join(APP_DIR, "base/cronjob.yaml"), "CronJob", "collect", "collect");
         const sources = {
             configMaps: { [PLATFORM_CONFIGMAP]: platformConfigMapData({ region: "ap-northeast-1", stack: STACK, cluster: `platform-${STACK}`, settings: {} }) },
@@ -76,13 +64,11 @@ if (args[0] !== "cloudwatch" || args[1] !== "put-metric-data") { console.error("
         };
         // PATH: the stub first (a real AWS CLI on this machine must not be reached); HOME as the
         // image sets it (images/runner/Dockerfile: ENV HOME=/tmp), here a scratch folder.
-        const env = { PATH: `${stubDir}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: server.scratch, ...containerEnv(cronJob, sources) };
+        const env = { PATH: `${aws.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: server.scratch, ...containerEnv(cronJob, sources) };
         return runCommand(containerCommand(cronJob, sources), { env });
     }
 
-    function awsCalls(): string[][] {
-        return fs.existsSync(awsLog) ? fs.readFileSync(awsLog, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
-    }
+    const awsCalls = () => aws.calls();
 
     const shown = (r: Finished) => `exit ${r.status}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 

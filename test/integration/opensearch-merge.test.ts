@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { platformConfigMapData } from "../../components/apps/contract";
 import { PLATFORM_CONFIGMAP } from "../../components/naming";
+import { AwsStub, writeAwsStub } from "./support/aws-stub";
 import { containerCommand, containerEnv, generatedConfigMap, manifestContainer, runCommand, type Finished } from "./support/pod";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -88,8 +89,7 @@ describe("opensearch-merge example: merge.sh against a stub OpenSearch", functio
     let port: number;
     let handler: Handler;
     let received: Received[] = [];
-    let awsLog: string;
-    let stubDir: string;
+    let aws: AwsStub;
     let scripts: string;
 
     before(async function () {
@@ -105,21 +105,13 @@ describe("opensearch-merge example: merge.sh against a stub OpenSearch", functio
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         port = (server.address() as AddressInfo).port;
-        stubDir = path.join(tmp, "bin");
-        awsLog = path.join(tmp, "aws-calls.jsonl");
-        fs.mkdirSync(stubDir);
         // `aws configure export-credentials --format env` prints `export NAME=value` lines
         // (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/configure/export-credentials.html);
-        // anything else fails, as the script makes no other call.
-        fs.writeFileSync(
-            path.join(stubDir, "aws"),
-            `#!${process.execPath}
-const args = process.argv.slice(2);
-require("fs").appendFileSync(${JSON.stringify(awsLog)}, JSON.stringify(args) + "\\n");
-if (args.join(" ") !== "configure export-credentials --format env") { console.error("aws stub: unexpected " + args.join(" ")); process.exit(2); }
-console.log(${JSON.stringify(`export AWS_ACCESS_KEY_ID=${CREDENTIALS.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${CREDENTIALS.secretAccessKey}\nexport AWS_SESSION_TOKEN=${CREDENTIALS.sessionToken}\nexport AWS_CREDENTIAL_EXPIRATION=2030-01-01T00:00:00+00:00`)});
-`,
-            { mode: 0o755 },
+        // the script makes no other call.
+        aws = writeAwsStub(
+            tmp,
+            ["configure", "export-credentials", "--format", "env"],
+            `export AWS_ACCESS_KEY_ID=${CREDENTIALS.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${CREDENTIALS.secretAccessKey}\nexport AWS_SESSION_TOKEN=${CREDENTIALS.sessionToken}\nexport AWS_CREDENTIAL_EXPIRATION=2030-01-01T00:00:00+00:00\n`,
         );
         scripts = generatedConfigMap(path.join(APP_DIR, "base"), "merge-script", path.join(tmp, "merge-script"));
     });
@@ -135,7 +127,7 @@ console.log(${JSON.stringify(`export AWS_ACCESS_KEY_ID=${CREDENTIALS.accessKeyId
     /** The CronJob's container, run here, against the stub (POLL_SECONDS 0: the test does not wait 30 s a poll). */
     function merge(): Promise<Finished> {
         received = [];
-        fs.rmSync(awsLog, { force: true });
+        aws.reset();
         const cronJob = manifestContainer(path.join(APP_DIR, "base/cronjob.yaml"), "CronJob", "merge", "merge");
         const settings = { OPENSEARCH_DOMAIN: "logs-dev", OPENSEARCH_ENDPOINT: `127.0.0.1:${port}` };
         const sources = {
@@ -143,7 +135,7 @@ console.log(${JSON.stringify(`export AWS_ACCESS_KEY_ID=${CREDENTIALS.accessKeyId
             mountedConfigMaps: { "merge-script": scripts },
         };
         const env = {
-            PATH: `${stubDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+            PATH: `${aws.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
             HOME: tmp,
             CURL_CA_BUNDLE: tls.ca, // curl's CA file (https://curl.se/docs/sslcerts.html): the stub's CA
             POLL_SECONDS: "0",
@@ -204,7 +196,7 @@ console.log(${JSON.stringify(`export AWS_ACCESS_KEY_ID=${CREDENTIALS.accessKeyId
         );
         for (const q of received) assert.equal(q.signature, "ok", `${q.method} ${q.path}`);
         // Fresh credentials for every request (an IRSA session may end during a long merge).
-        const calls = fs.readFileSync(awsLog, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const calls = aws.calls();
         assert.equal(calls.length, received.length);
         assert.match(r.stderr, new RegExp(`done: ${index.replace(/\./g, "\\.")} has 3 segment\\(s\\)`));
     });
