@@ -20,13 +20,14 @@ import type { AwsLocation, PolicyDocument, PolicyStatement } from "../cluster/po
 import { callerPrincipalArn } from "../cluster/access";
 import { clusterAdminAccessPolicyArn } from "../cluster/policies";
 import type { GithubConfig, SecretsKey } from "../config/types";
+import { STS_AUDIENCE, webIdentityTrustPolicy } from "../iam/irsa";
 import type { CiRoleNames } from "../naming";
 
 /** GitHub Actions' OIDC issuer. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
-/** The audience aws-actions/configure-aws-credentials requests. */
-export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+/** The audience aws-actions/configure-aws-credentials requests: STS, as for IRSA. */
+export const GITHUB_OIDC_AUDIENCE = STS_AUDIENCE;
 
 export type CiRole = keyof CiRoleNames;
 export const CI_ROLES: readonly CiRole[] = ["preview", "images", "deploy"];
@@ -104,17 +105,7 @@ export function ciSubjects(github: Pick<GithubConfig, "repository" | "branch">, 
 
 /** Trust in exactly the given `sub`s of the repository, with the audience the AWS action requests (StringEquals: no wildcard). */
 export function ciTrustPolicy(oidcProviderArn: string, subs: readonly string[]): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subs.length === 1 ? subs[0] : [...subs] } },
-            },
-        ],
-    };
+    return webIdentityTrustPolicy(oidcProviderArn, { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subs.length === 1 ? subs[0] : subs });
 }
 
 /** The region of a `?region=` query, else the stack's. */

@@ -29,6 +29,17 @@ export function irsaTrustPolicy(oidcProviderArn: string, issuer: string, namespa
         }
     }
     const host = issuer.replace(/^https:\/\//, "");
+    return webIdentityTrustPolicy(oidcProviderArn, { [`${host}:sub`]: serviceAccountSubject(namespace, serviceAccount), [`${host}:aud`]: STS_AUDIENCE });
+}
+
+/**
+ * Trust in the tokens of one OIDC provider whose claims equal exactly the given values
+ * (StringEquals, no wildcard): IRSA's service accounts and GitHub Actions' jobs alike.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+ * @param oidcProviderArn ARN of the IAM OIDC provider. Required.
+ * @param claims `<issuer host>:<claim>` to the value (or any of the values) it must equal, in the order written. Required.
+ */
+export function webIdentityTrustPolicy(oidcProviderArn: string, claims: Readonly<Record<string, string | readonly string[]>>): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -36,12 +47,7 @@ export function irsaTrustPolicy(oidcProviderArn: string, issuer: string, namespa
                 Effect: "Allow",
                 Principal: { Federated: oidcProviderArn },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${host}:sub`]: serviceAccountSubject(namespace, serviceAccount),
-                        [`${host}:aud`]: STS_AUDIENCE,
-                    },
-                },
+                Condition: { StringEquals: Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === "string" ? v : [...v]])) },
             },
         ],
     };
