@@ -232,7 +232,7 @@ class World {
         return runJob(WORKFLOW.jobs.images, {
             matrix: entry,
             needs: { stacks: { outputs: { include: JSON.stringify([entry]), sha } } },
-            github: { ref: "refs/heads/main", event_name: "push" },
+            github: { ref: "refs/heads/main", event_name: "push", event: { repository: { default_branch: "main" } } },
             vars: { CI_APP_CLIENT_ID: "Iv23.app" },
             secrets: { CI_APP_PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----", PULUMI_ACCESS_TOKEN: "" },
             cwd: checkout,
@@ -265,7 +265,7 @@ interface Leg {
 
 /**
  * Evaluates a workflow expression (the subset the workflow uses: contexts, ==, !=, &&, ||, !,
- * status functions). Like GitHub, a condition without a status function also needs success().
+ * status functions, format). Like GitHub, a condition without a status function also needs success().
  */
 function evaluate(expression: string, contexts: Record<string, unknown>, failed: boolean, condition = false): unknown {
     const functions: Record<string, unknown> = {
@@ -275,6 +275,8 @@ function evaluate(expression: string, contexts: Record<string, unknown>, failed:
         always: () => true,
         fromJSON: (s: string) => JSON.parse(s),
         toJSON: (v: unknown) => JSON.stringify(v),
+        // https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/evaluate-expressions-in-workflows-and-actions#format
+        format: (template: string, ...args: unknown[]) => template.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])),
     };
     let js = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, "$1");
     // steps.app-token.outputs → steps["app-token"].outputs
@@ -586,9 +588,9 @@ describe("images.yml: its shape", () => {
         assert.deepEqual(WORKFLOW.on.push, { branches: ["main"], paths: ["apps/*/images/**"] });
         assert.deepEqual(WORKFLOW.on.workflow_run, { workflows: ["deploy"], types: ["completed"] });
         assert.ok("workflow_dispatch" in WORKFLOW.on);
-        assert.match(jobs.stacks.if, /github\.ref == 'refs\/heads\/main'/);
+        assert.match(jobs.stacks.if, /github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/);
         assert.match(jobs.stacks.if, /github\.event\.workflow_run\.conclusion == 'success'/);
-        const contexts = (event_name: string, ref: string, conclusion?: string) => ({ github: { event_name, ref, event: { workflow_run: { conclusion } } } });
+        const contexts = (event_name: string, ref: string, conclusion?: string) => ({ github: { event_name, ref, event: { workflow_run: { conclusion }, repository: { default_branch: "main" } } } });
         assert.equal(evaluate(jobs.stacks.if, contexts("workflow_run", "refs/heads/main", "success"), false, true), true);
         assert.equal(evaluate(jobs.stacks.if, contexts("workflow_run", "refs/heads/main", "failure"), false, true), false);
         assert.equal(evaluate(jobs.stacks.if, contexts("workflow_dispatch", "refs/heads/topic"), false, true), false);
