@@ -32,6 +32,8 @@ export interface PauseSettings {
     readonly minCapacity: number;
     /** Idle seconds before it pauses; set only when minCapacity is 0. */
     readonly secondsUntilAutoPause?: number;
+    /** The config namespace the messages name the keys in (the project, e.g. `platform`); default: the bare key names. */
+    readonly namespace?: string;
 }
 
 /** A parsed cron schedule: the allowed values of each field, and whether day-of-month or day-of-week was a bare `*`. */
@@ -300,14 +302,15 @@ export function idleFindings(descriptor: AppDescriptor, manifests: readonly Mani
         const run = typeof deadline === "number" ? deadline : ASSUMED_RUN_SECONDS;
         const runText = typeof deadline === "number" ? `a run may take ${run} s (activeDeadlineSeconds)` : `a run is assumed to take ${run} s (no activeDeadlineSeconds)`;
         if (gap === undefined || gap >= pause + run) continue;
+        const key = (name: string) => (database.namespace ? `${database.namespace}:${name}` : name);
         const message =
-            `${at} runs every ${duration(gap)} at the shortest, so the database never pauses: dbSecondsUntilAutoPause is ${pause} ` +
-            `(dbMinCapacity "0") and ${runText}, so runs must be at least ${duration(pause + run)} apart`;
+            `${at} runs every ${duration(gap)} at the shortest, so the database never pauses: ${key("dbSecondsUntilAutoPause")} is ${pause} ` +
+            `(${key("dbMinCapacity")} "0") and ${runText}, so runs must be at least ${duration(pause + run)} apart`;
         if (descriptor.keepsDatabaseAwake !== undefined) {
             findings.warnings.push(`${message}; apps/${descriptor.name}/app.yaml keeps it awake on purpose: ${descriptor.keepsDatabaseAwake}`);
         } else {
             findings.problems.push(
-                `${message}. Run it less often, raise dbSecondsUntilAutoPause, or declare keepsDatabaseAwake: <reason> in apps/${descriptor.name}/app.yaml`,
+                `${message}. Run it less often, raise ${key("dbSecondsUntilAutoPause")}, or declare keepsDatabaseAwake: <reason> in apps/${descriptor.name}/app.yaml`,
             );
         }
     }

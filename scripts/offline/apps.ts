@@ -140,7 +140,7 @@ export function checkOverlays(plan: PlanResult, apps: readonly AppSpec[], root =
     const warnings: string[] = [];
     // The planned Aurora cluster's scaling is the stack's dbMinCapacity and dbSecondsUntilAutoPause.
     const scaling = (plan.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs as any)?.serverlessv2ScalingConfiguration;
-    const pause: PauseSettings | undefined = scaling && { minCapacity: Number(scaling.minCapacity), secondsUntilAutoPause: scaling.secondsUntilAutoPause };
+    const pause: PauseSettings | undefined = scaling && { minCapacity: Number(scaling.minCapacity), secondsUntilAutoPause: scaling.secondsUntilAutoPause, namespace: plan.project };
     const argo = plan.resources.filter((r) => r.type === APPLICATION_TYPE || r.type === APP_PROJECT_TYPE);
     const repositories = new Set(plan.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
 

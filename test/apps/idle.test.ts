@@ -3,9 +3,11 @@ import { AppDescriptor, parseDescriptor } from "../../components/apps/descriptor
 import { ASSUMED_RUN_SECONDS, CronError, cronFirings, idleFindings, parseCron, shortestGapSeconds } from "../../components/apps/idle";
 import type { Manifest } from "../../components/apps/checks";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { checkPlannedApps, stackApps as appsIn } from "../../scripts/offline/apps";
 import { REPO_ROOT } from "../../scripts/offline/stack-config";
-import { STACKS, stackApps, stackConfig } from "../support";
+import { STACKS, plan, stackApps, stackConfig } from "../support";
 import { built, builtAt } from "./overlays";
 
 /** 2027 starts on a Friday; its year holds every DST change of the zones below. */
@@ -219,5 +221,37 @@ describe("idle means idle (components/apps/idle.ts)", () => {
             assert.match(parse({ ...base, keepsDatabaseAwake: " " }).problems[0], /must be the reason/);
             assert.match(parse({ ...base, database: false, keepsDatabaseAwake: "why" }).problems[0], /only for an app with database: true/);
         });
+    });
+});
+
+describe("idle means idle, as the plan checks it (scripts/offline/apps.ts checkPlannedApps)", () => {
+    let root: string;
+    before(() => {
+        // A copy of the project's apps and stack files whose dev db-metrics runs every 15 minutes.
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "idle-plan-"));
+        fs.cpSync(path.join(REPO_ROOT, "apps"), path.join(root, "apps"), { recursive: true });
+        for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(root, f));
+        const overlay = path.join(root, "apps/db-metrics/overlays/dev/kustomization.yaml");
+        const text = fs.readFileSync(overlay, "utf8");
+        assert.match(text, /schedule: "0 \*\/3 \* \* \*"/);
+        fs.writeFileSync(overlay, text.replace(/schedule: "0 \*\/3 \* \* \*"/, 'schedule: "*/15 * * * *"'));
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("refuses a database app's CronJob that wakes dev's database too often, naming it and the pause delay; keepsDatabaseAwake makes it a warning", async () => {
+        const result = await plan("dev");
+        const idleOf = (lines: readonly string[]) => lines.filter((l) => l.includes("CronJob/collect"));
+        const refused = checkPlannedApps(result, appsIn("dev", root), root);
+        const [problem] = idleOf(refused.problems);
+        assert.ok(problem, refused.problems.join("\n"));
+        assert.match(problem, /apps\/db-metrics\/overlays\/dev/);
+        assert.match(problem, /\*\/15 \* \* \* \*/);
+        assert.match(problem, /platform:dbSecondsUntilAutoPause/);
+        assert.deepEqual(idleOf(refused.warnings), []);
+        const descriptor = path.join(root, "apps/db-metrics/app.yaml");
+        fs.appendFileSync(descriptor, "keepsDatabaseAwake: dashboards need a sample every 15 minutes\n");
+        const warned = checkPlannedApps(result, appsIn("dev", root), root);
+        assert.deepEqual(idleOf(warned.problems), []);
+        assert.equal(idleOf(warned.warnings).length, 1, warned.warnings.join("\n"));
     });
 });
